@@ -1,0 +1,47 @@
+//! `ferrocodec._ferrocodec`: the CPython extension module.
+//!
+//! This crate only converts between Python objects and the `ferrocodec` core
+//! and maps core errors to the exceptions the standard library raises. The
+//! module is declared free-threading safe (`gil_used = false`, PyO3's default).
+
+use pyo3::prelude::*;
+
+// build.rs already refuses this configuration with a longer explanation; this
+// keeps the promise even if the cfgs come from somewhere else (PYO3_CONFIG_FILE).
+#[cfg(all(feature = "free-threaded", not(Py_GIL_DISABLED)))]
+compile_error!("the `free-threaded` feature needs a free-threaded (Py_GIL_DISABLED) CPython");
+
+#[pymodule]
+mod _ferrocodec {
+    use pyo3::prelude::*;
+    use pyo3::types::PyDict;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+
+    /// Describe how this extension was built and what the running CPU gets.
+    #[pyfunction]
+    fn build_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("version", env!("CARGO_PKG_VERSION"))?;
+        d.set_item("abi", super::abi())?;
+        d.set_item("limited_api", cfg!(Py_LIMITED_API))?;
+        d.set_item("free_threaded_build", cfg!(Py_GIL_DISABLED))?;
+        d.set_item("interpreter_tag", env!("FERROCODEC_INTERPRETER_TAG"))?;
+        d.set_item("simd", ferrocodec::cpu::detect().name())?;
+        d.set_item("target", env!("FERROCODEC_TARGET"))?;
+        d.set_item("release", !cfg!(debug_assertions))?;
+        Ok(d)
+    }
+}
+
+/// `"abi3"` for the stable-ABI wheel, the interpreter tag (`"cp314t"`, ...) otherwise.
+fn abi() -> &'static str {
+    if cfg!(Py_LIMITED_API) {
+        "abi3"
+    } else {
+        env!("FERROCODEC_INTERPRETER_TAG")
+    }
+}

@@ -1,0 +1,72 @@
+"""The installed build: import, version, build_info, GIL state."""
+
+import os
+import pathlib
+import subprocess
+import sys
+import sysconfig
+import tomllib
+
+import ferrocodec
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FREE_THREADED_INTERPRETER = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+
+def test_imported_from_the_installed_wheel_not_the_source_tree():
+    assert (ROOT / "python") not in pathlib.Path(ferrocodec.__file__).resolve().parents
+
+
+def test_version_comes_from_cargo_workspace():
+    cargo = tomllib.loads((ROOT / "Cargo.toml").read_text())
+    assert ferrocodec.__version__ == cargo["workspace"]["package"]["version"]
+    assert ferrocodec.build_info()["version"] == ferrocodec.__version__
+
+
+def test_build_info_fields():
+    info = ferrocodec.build_info()
+    assert {"version", "abi", "limited_api", "free_threaded_build", "simd"} <= info.keys()
+    assert isinstance(info["limited_api"], bool)
+    assert isinstance(info["free_threaded_build"], bool)
+    assert info["simd"] in {"scalar", "sse4.1", "avx2", "avx512", "neon"}
+    assert info["release"] is True, "tests must run against the release build"
+    # Returns a fresh dict each time: callers may mutate it.
+    info["abi"] = "x"
+    assert ferrocodec.build_info()["abi"] != "x"
+
+
+def test_build_matches_the_interpreter():
+    info = ferrocodec.build_info()
+    assert info["free_threaded_build"] is FREE_THREADED_INTERPRETER
+    if FREE_THREADED_INTERPRETER:
+        assert info["limited_api"] is False
+        assert info["abi"] == f"cp{sys.version_info.major}{sys.version_info.minor}t"
+    else:
+        assert info["limited_api"] is (info["abi"] == "abi3")
+    expected = os.environ.get("FERROCODEC_EXPECT_ABI")
+    if expected:
+        assert info["abi"] == expected
+
+
+def test_gil_stays_disabled_after_import():
+    # A fresh interpreter, PYTHON_GIL unset, warnings as errors: importing must
+    # neither re-enable the GIL nor warn about it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
+    code = (
+        "import sys, ferrocodec; "
+        "print(getattr(sys, '_is_gil_enabled', lambda: True)())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        env=env, capture_output=True, text=True, check=True,
+    )
+    assert out.stderr == ""
+    assert out.stdout.strip() == str(not FREE_THREADED_INTERPRETER)
+
+
+def test_self_check_command():
+    out = subprocess.run(
+        [sys.executable, "-m", "ferrocodec"], capture_output=True, text=True, check=True
+    )
+    assert f"ferrocodec {ferrocodec.__version__}" in out.stdout
+    assert '"abi"' in out.stdout
