@@ -6,4 +6,5 @@
 //! depends on Python; the `ferrocodec-python` crate converts between Python
 //! objects and these functions.
 
+pub mod base64;
 pub mod cpu;

@@ -1,0 +1,534 @@
+//! Base64 as CPython's `binascii.a2b_base64` / `b2a_base64` define it.
+//!
+//! Decoding follows CPython's state machine exactly (3.14.7 and 3.15 share it):
+//! in the default, non-strict mode every byte outside the alphabet is skipped
+//! and a pad character is ignored wherever it does not end a quad; in strict
+//! mode each deviation from canonical RFC 4648 data is an error with its own
+//! message. The SIMD engine (simdutf) is only a fast path: it runs when the
+//! input can be decoded by it, and any input it refuses goes through the
+//! scalar state machine, which then gives the exact result or error. So the
+//! fast path can never change an answer, only its speed.
+
+use thiserror::Error;
+
+/// The standard alphabet (RFC 4648 section 4).
+pub const STANDARD_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// The URL- and filesystem-safe alphabet (RFC 4648 section 5).
+pub const URLSAFE_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+const PAD: u8 = b'=';
+/// Class of a pad character in a [`DecodeTable`].
+const CLASS_PAD: u8 = 0x40;
+/// Class of a byte outside the alphabet.
+const CLASS_INVALID: u8 = 0xFF;
+
+/// Errors of `a2b_base64`, with CPython's messages (raised as `binascii.Error`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DecodeError {
+    #[error("Leading padding not allowed")]
+    LeadingPadding,
+    #[error("Excess padding not allowed")]
+    ExcessPadding,
+    #[error("Only base64 data is allowed")]
+    NonBase64,
+    #[error("Excess data after padding")]
+    ExcessData,
+    #[error("Discontinuous padding not allowed")]
+    DiscontinuousPadding,
+    #[error(
+        "Invalid base64-encoded string: number of data characters ({0}) cannot be 1 more than a multiple of 4"
+    )]
+    InvalidLength(usize),
+    #[error("Incorrect padding")]
+    IncorrectPadding,
+}
+
+/// Which SIMD alphabet, if any, a table corresponds to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Simd {
+    Standard,
+    /// Standard and URL-safe characters both decode (`urlsafe_b64decode`).
+    Either,
+    None,
+}
+
+/// Maps each input byte to its 6-bit value, [`CLASS_PAD`] or [`CLASS_INVALID`].
+#[derive(Clone, Debug)]
+pub struct DecodeTable {
+    class: [u8; 256],
+    simd: Simd,
+}
+
+impl DecodeTable {
+    const fn from_alphabet(alphabet: &[u8; 64], simd: Simd) -> Self {
+        let mut class = [CLASS_INVALID; 256];
+        let mut i = 0;
+        while i < 64 {
+            class[alphabet[i] as usize] = i as u8;
+            i += 1;
+        }
+        class[PAD as usize] = CLASS_PAD;
+        DecodeTable { class, simd }
+    }
+
+    /// The table of `a2b_base64` with the standard alphabet.
+    pub const fn standard() -> &'static DecodeTable {
+        &STANDARD_TABLE
+    }
+
+    /// `urlsafe_b64decode`: `-` and `_` decode as 62 and 63, and so (as in
+    /// CPython, which translates `-_` to `+/` first) do `+` and `/`.
+    pub const fn urlsafe_or_standard() -> &'static DecodeTable {
+        &EITHER_TABLE
+    }
+
+    /// CPython's `b64decode(s, altchars)` without `ignorechars`: the input is
+    /// first translated with `bytes.maketrans(altchars, b'+/')`, then decoded
+    /// with the standard alphabet. The table composes both steps.
+    pub fn with_altchars(altchars: [u8; 2]) -> DecodeTable {
+        let mut translate: [u8; 256] = core::array::from_fn(|i| i as u8);
+        // maketrans: later pairs win for a repeated source byte, like bytes.maketrans.
+        translate[altchars[0] as usize] = b'+';
+        translate[altchars[1] as usize] = b'/';
+        let std = &STANDARD_TABLE.class;
+        let class = core::array::from_fn(|i| std[translate[i] as usize]);
+        let simd = if altchars == *b"+/" {
+            Simd::Standard
+        } else if altchars == *b"-_" {
+            Simd::Either
+        } else {
+            Simd::None
+        };
+        DecodeTable { class, simd }
+    }
+}
+
+static STANDARD_TABLE: DecodeTable = DecodeTable::from_alphabet(STANDARD_ALPHABET, Simd::Standard);
+static EITHER_TABLE: DecodeTable = {
+    let mut t = DecodeTable::from_alphabet(URLSAFE_ALPHABET, Simd::Either);
+    t.class[b'+' as usize] = 62;
+    t.class[b'/' as usize] = 63;
+    t
+};
+
+/// Exact output length when the SIMD decoder can take the input, else `None`.
+///
+/// Strict mode accepts only canonical data, so the length follows from the
+/// input length. Non-strict mode additionally lets the SIMD decoder skip ASCII
+/// whitespace (as CPython skips every non-alphabet byte); it is counted first
+/// so that the output can be allocated at its final size.
+pub fn simd_decoded_len(input: &[u8], table: &DecodeTable, strict: bool) -> Option<usize> {
+    if table.simd == Simd::None {
+        return None;
+    }
+    let n = if strict {
+        input.len()
+    } else {
+        input.len() - count_ascii_whitespace(input)
+    };
+    if n % 4 != 0 {
+        return None;
+    }
+    // Pads are the last one or two non-whitespace bytes; find them.
+    let mut pads = 0;
+    let mut seen = 0;
+    for &b in input.iter().rev() {
+        if is_ascii_whitespace(b) {
+            if strict {
+                return None;
+            }
+            continue;
+        }
+        seen += 1;
+        if b == PAD && pads + 1 == seen {
+            pads += 1;
+        }
+        if seen == 3 {
+            break;
+        }
+    }
+    if pads > 2 {
+        return None;
+    }
+    Some(n / 4 * 3 - pads)
+}
+
+#[inline]
+fn is_ascii_whitespace(b: u8) -> bool {
+    // The set simdutf's forgiving decoder skips (WHATWG ASCII whitespace).
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
+}
+
+fn count_ascii_whitespace(input: &[u8]) -> usize {
+    // A branch-free count the compiler vectorises.
+    input.iter().map(|&b| is_ascii_whitespace(b) as usize).sum()
+}
+
+/// Decodes with the SIMD engine into `out`, which must be exactly
+/// [`simd_decoded_len`] bytes. Returns `false` (with `out` in an unspecified
+/// state) when the engine refuses the input; then use [`decode_scalar`].
+///
+/// A success implies that CPython's state machine gives the same bytes: the
+/// engine only accepts canonically padded data with zero trailing bits and no
+/// pad before the end, after skipping ASCII whitespace, which CPython skips in
+/// non-strict mode; in strict mode none was present (the length check).
+pub fn decode_simd(input: &[u8], table: &DecodeTable, out: &mut [u8]) -> bool {
+    let options = match table.simd {
+        Simd::Standard => simdutf::Base64Options::Default,
+        Simd::Either => simdutf::Base64Options::DefaultOrUrl,
+        Simd::None => return false,
+    };
+    let mut written = out.len();
+    // SAFETY: input and out are valid, non-overlapping slices; the `_safe`
+    // variant writes at most `written` bytes and reports how many it wrote.
+    let r = unsafe {
+        simdutf::base64_to_binary_safe(
+            input.as_ptr(),
+            input.len(),
+            out.as_mut_ptr(),
+            &mut written,
+            options,
+            simdutf::LastChunkHandlingOptions::Strict,
+            false,
+        )
+    };
+    r.error == simdutf::ErrorCode::Success && written == out.len()
+}
+
+/// CPython's `a2b_base64` state machine, byte for byte.
+pub fn decode_scalar(
+    input: &[u8],
+    table: &DecodeTable,
+    strict: bool,
+) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::with_capacity(input.len().div_ceil(4) * 3);
+    let mut quad_pos = 0u8;
+    let mut leftchar = 0u8;
+    let mut pads = 0usize;
+    for (i, &byte) in input.iter().enumerate() {
+        let class = table.class[byte as usize];
+        if class == CLASS_PAD {
+            pads += 1;
+            if quad_pos >= 2 && quad_pos as usize + pads <= 4 {
+                continue;
+            }
+            // RFC 4648 3.3: a pad before the end may be ignored as non-alphabet data.
+            if !strict {
+                continue;
+            }
+            if quad_pos == 1 {
+                break; // reported below as an invalid length
+            }
+            return Err(if quad_pos == 0 && i == 0 {
+                DecodeError::LeadingPadding
+            } else {
+                DecodeError::ExcessPadding
+            });
+        }
+        if class >= 64 {
+            if strict {
+                return Err(DecodeError::NonBase64);
+            }
+            continue;
+        }
+        if pads != 0 && strict {
+            return Err(if quad_pos as usize + pads == 4 {
+                DecodeError::ExcessData
+            } else {
+                DecodeError::DiscontinuousPadding
+            });
+        }
+        pads = 0;
+        match quad_pos {
+            0 => {
+                quad_pos = 1;
+                leftchar = class;
+            }
+            1 => {
+                quad_pos = 2;
+                out.push((leftchar << 2) | (class >> 4));
+                leftchar = class & 0x0f;
+            }
+            2 => {
+                quad_pos = 3;
+                out.push((leftchar << 4) | (class >> 2));
+                leftchar = class & 0x03;
+            }
+            _ => {
+                quad_pos = 0;
+                out.push((leftchar << 6) | class);
+                leftchar = 0;
+            }
+        }
+    }
+    if quad_pos == 1 {
+        return Err(DecodeError::InvalidLength(out.len() / 3 * 4 + 1));
+    }
+    if quad_pos != 0 && quad_pos as usize + pads < 4 {
+        return Err(DecodeError::IncorrectPadding);
+    }
+    Ok(out)
+}
+
+/// `a2b_base64`: the fast path when it applies, the state machine otherwise.
+pub fn decode(input: &[u8], table: &DecodeTable, strict: bool) -> Result<Vec<u8>, DecodeError> {
+    if let Some(len) = simd_decoded_len(input, table, strict) {
+        let mut out = vec![0u8; len];
+        if decode_simd(input, table, &mut out) {
+            return Ok(out);
+        }
+    }
+    decode_scalar(input, table, strict)
+}
+
+/// An encoding alphabet: standard, URL-safe, or standard with two other
+/// characters for 62 and 63 (`b64encode(s, altchars)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodeAlphabet {
+    alt: [u8; 2],
+}
+
+impl EncodeAlphabet {
+    pub const STANDARD: EncodeAlphabet = EncodeAlphabet { alt: *b"+/" };
+    pub const URLSAFE: EncodeAlphabet = EncodeAlphabet { alt: *b"-_" };
+
+    pub fn with_altchars(alt: [u8; 2]) -> Self {
+        EncodeAlphabet { alt }
+    }
+}
+
+/// Line length actually used for `wrapcol`: whole quads, at least one.
+pub fn effective_wrapcol(wrapcol: usize) -> usize {
+    if wrapcol == 0 {
+        0
+    } else {
+        (wrapcol / 4 * 4).max(4)
+    }
+}
+
+/// Length of `b2a_base64(data, wrapcol=wrapcol, newline=newline)` for `n` input
+/// bytes, or `None` if it would overflow `usize`.
+pub fn encoded_len(n: usize, wrapcol: usize, newline: bool) -> Option<usize> {
+    let chars = n.div_ceil(3).checked_mul(4)?;
+    let wrap = effective_wrapcol(wrapcol);
+    let breaks = if wrap == 0 || chars == 0 {
+        0
+    } else {
+        (chars - 1) / wrap
+    };
+    chars.checked_add(breaks)?.checked_add(newline as usize)
+}
+
+/// Writes `b2a_base64(input, wrapcol=wrapcol, newline=newline)` into `out`,
+/// which must be exactly [`encoded_len`] bytes long.
+pub fn encode_into(
+    input: &[u8],
+    alphabet: EncodeAlphabet,
+    wrapcol: usize,
+    newline: bool,
+    out: &mut [u8],
+) {
+    let total = out.len();
+    let body = &mut out[..total - newline as usize];
+    let wrap = effective_wrapcol(wrapcol);
+    if wrap == 0 || body.len() <= wrap {
+        encode_block(input, body, alphabet);
+    } else {
+        let in_line = wrap / 4 * 3;
+        let mut src = input.chunks(in_line);
+        let mut dst = &mut body[..];
+        for chunk in src.by_ref() {
+            let len = chunk.len().div_ceil(3) * 4;
+            let (line, rest) = dst.split_at_mut(len);
+            encode_block(chunk, line, alphabet);
+            if rest.is_empty() {
+                break;
+            }
+            rest[0] = b'\n';
+            dst = &mut rest[1..];
+        }
+    }
+    if newline {
+        out[total - 1] = b'\n';
+    }
+}
+
+fn encode_block(input: &[u8], out: &mut [u8], alphabet: EncodeAlphabet) {
+    debug_assert_eq!(out.len(), input.len().div_ceil(3) * 4);
+    if input.is_empty() {
+        return;
+    }
+    let options = if alphabet == EncodeAlphabet::URLSAFE {
+        simdutf::Base64Options::UrlWithPadding
+    } else {
+        simdutf::Base64Options::Default
+    };
+    // SAFETY: `out` holds exactly base64_length_from_binary(input.len()) bytes
+    // (padded output), the regions do not overlap.
+    let written = unsafe {
+        simdutf::binary_to_base64(input.as_ptr(), input.len(), out.as_mut_ptr(), options)
+    };
+    debug_assert_eq!(written, out.len());
+    if alphabet != EncodeAlphabet::STANDARD && alphabet != EncodeAlphabet::URLSAFE {
+        let [a, b] = alphabet.alt;
+        for c in out.iter_mut() {
+            *c = match *c {
+                b'+' => a,
+                b'/' => b,
+                other => other,
+            };
+        }
+    }
+}
+
+/// `b2a_base64` into a new vector.
+pub fn encode(input: &[u8], alphabet: EncodeAlphabet, wrapcol: usize, newline: bool) -> Vec<u8> {
+    let len = encoded_len(input.len(), wrapcol, newline).expect("input too large to encode");
+    let mut out = vec![0u8; len];
+    encode_into(input, alphabet, wrapcol, newline, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The obvious encoder, for comparison: 3 bytes to 4 characters, then lines.
+    fn reference_encode(
+        input: &[u8],
+        alphabet: &[u8; 64],
+        wrapcol: usize,
+        newline: bool,
+    ) -> Vec<u8> {
+        let mut chars = Vec::new();
+        for chunk in input.chunks(3) {
+            let mut b = [0u8; 3];
+            b[..chunk.len()].copy_from_slice(chunk);
+            let v = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+            for k in 0..4 {
+                if k <= chunk.len() {
+                    chars.push(alphabet[(v >> (18 - 6 * k) & 63) as usize]);
+                } else {
+                    chars.push(b'=');
+                }
+            }
+        }
+        let wrap = effective_wrapcol(wrapcol);
+        let mut out = Vec::new();
+        for (i, c) in chars.iter().enumerate() {
+            if wrap != 0 && i != 0 && i % wrap == 0 {
+                out.push(b'\n');
+            }
+            out.push(*c);
+        }
+        if newline {
+            out.push(b'\n');
+        }
+        out
+    }
+
+    fn alt_alphabet(alt: [u8; 2]) -> [u8; 64] {
+        let mut a = *STANDARD_ALPHABET;
+        a[62] = alt[0];
+        a[63] = alt[1];
+        a
+    }
+
+    #[test]
+    fn cpython_strict_mode_messages() {
+        let t = DecodeTable::standard();
+        let cases: &[(&[u8], DecodeError)] = &[
+            (b"=ab", DecodeError::LeadingPadding),
+            (b"ab===", DecodeError::ExcessPadding),
+            (b"ab==a", DecodeError::ExcessData),
+            (b"ab=c=", DecodeError::DiscontinuousPadding),
+            (b"ab\ncd", DecodeError::NonBase64),
+            (b"abcde", DecodeError::InvalidLength(5)),
+            (b"abc", DecodeError::IncorrectPadding),
+            (b"AAAA=", DecodeError::ExcessPadding),
+        ];
+        for (input, err) in cases {
+            assert_eq!(
+                decode(input, t, true).as_ref(),
+                Err(err),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn cpython_non_strict_results() {
+        let t = DecodeTable::standard();
+        // 3.14.7 / 3.15: pads before the end are ignored, data after them is decoded.
+        assert_eq!(decode(b"ab==cd", t, false).unwrap(), b"i\xb7\x1d");
+        assert_eq!(decode(b"abc=d", t, false).unwrap(), b"i\xb7\x1d");
+        assert_eq!(decode(b"ab==c=", t, false).unwrap(), b"i\xb7");
+        assert_eq!(decode(b"\nab==", t, false).unwrap(), b"i");
+        assert_eq!(decode(b"QR==", t, false).unwrap(), b"A"); // trailing bits ignored
+        assert_eq!(decode(b"", t, false).unwrap(), b"");
+        assert_eq!(decode(b"a", t, false), Err(DecodeError::InvalidLength(1)));
+    }
+
+    #[test]
+    fn encode_lengths_and_wrapping() {
+        assert_eq!(encode(b"", EncodeAlphabet::STANDARD, 0, true), b"\n");
+        assert_eq!(encode(b"abc", EncodeAlphabet::STANDARD, 0, false), b"YWJj");
+        assert_eq!(encoded_len(57, 76, true), Some(77));
+        assert_eq!(encoded_len(58, 76, true), Some(76 + 1 + 4 + 1));
+        assert_eq!(encoded_len(usize::MAX, 0, false), None);
+    }
+
+    fn b64ish() -> impl Strategy<Value = Vec<u8>> {
+        // Mostly valid data with the characters that change the state machine's path.
+        let interesting = prop::sample::select(b"ABCDQRYWJjZab019+/-_===\n\r \t\x0c*\x80".to_vec());
+        prop::collection::vec(interesting, 0..64)
+    }
+
+    fn tables() -> impl Strategy<Value = DecodeTable> {
+        prop_oneof![
+            Just(DecodeTable::standard().clone()),
+            Just(DecodeTable::urlsafe_or_standard().clone()),
+            any::<[u8; 2]>().prop_map(DecodeTable::with_altchars),
+            Just(DecodeTable::with_altchars(*b"-_")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn fast_path_never_changes_the_answer(input in b64ish(), table in tables(), strict: bool) {
+            prop_assert_eq!(decode(&input, &table, strict), decode_scalar(&input, &table, strict));
+        }
+
+        #[test]
+        fn fast_path_on_encoded_data(data in prop::collection::vec(any::<u8>(), 0..300), wrapcol in 0usize..90, strict: bool) {
+            let enc = encode(&data, EncodeAlphabet::STANDARD, wrapcol, true);
+            let t = DecodeTable::standard();
+            prop_assert_eq!(decode(&enc, t, strict), decode_scalar(&enc, t, strict));
+            prop_assert_eq!(decode(&enc, t, false).unwrap(), data);
+        }
+
+        #[test]
+        fn encode_matches_reference(data in prop::collection::vec(any::<u8>(), 0..300), wrapcol in 0usize..90,
+                                    newline: bool, alt in prop_oneof![Just(*b"+/"), Just(*b"-_"), any::<[u8; 2]>()]) {
+            let got = encode(&data, EncodeAlphabet::with_altchars(alt), wrapcol, newline);
+            prop_assert_eq!(got.len(), encoded_len(data.len(), wrapcol, newline).unwrap());
+            prop_assert_eq!(got, reference_encode(&data, &alt_alphabet(alt), wrapcol, newline));
+        }
+
+        #[test]
+        fn round_trip_with_altchars(data in prop::collection::vec(any::<u8>(), 0..200),
+                                    alt in prop::sample::subsequence(b"+/-_.,~!*:\x00\xff".to_vec(), 2)) {
+            // Alphabets whose two characters are distinct and outside the
+            // other 62 (and not '=') round-trip, in either order.
+            let alt = [alt[1], alt[0]];
+            let enc = encode(&data, EncodeAlphabet::with_altchars(alt), 0, false);
+            prop_assert_eq!(decode(&enc, &DecodeTable::with_altchars(alt), true).unwrap(), data);
+        }
+    }
+}
