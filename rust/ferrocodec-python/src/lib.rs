@@ -6,6 +6,9 @@
 
 use pyo3::prelude::*;
 
+mod base64;
+mod buffer;
+
 // build.rs already refuses this configuration with a longer explanation; this
 // keeps the promise even if the cfgs come from somewhere else (PYO3_CONFIG_FILE).
 #[cfg(all(feature = "free-threaded", not(Py_GIL_DISABLED)))]
@@ -15,6 +18,9 @@ compile_error!("the `free-threaded` feature needs a free-threaded (Py_GIL_DISABL
 mod _ferrocodec {
     use pyo3::prelude::*;
     use pyo3::types::PyDict;
+
+    #[pymodule_export]
+    use super::base64::{_b64decode, _b64encode, a2b_base64, b2a_base64};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,0 +1,131 @@
+//! `binascii.a2b_base64` / `b2a_base64` and the helpers `ferrocodec.base64` builds on.
+
+use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, Buffer};
+use ferrocodec::base64::{self as core, DecodeTable, EncodeAlphabet};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+pyo3::import_exception!(binascii, Error);
+
+fn encode<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    alphabet: EncodeAlphabet,
+    wrapcol: isize,
+    newline: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if wrapcol < 0 {
+        return Err(PyValueError::new_err("Negative wrapcol"));
+    }
+    let wrapcol = wrapcol as usize;
+    let len = core::encoded_len(data.len(), wrapcol, newline)
+        .ok_or_else(|| pyo3::exceptions::PyMemoryError::new_err(()))?;
+    let out = new_bytes_with(py, len, |buf| {
+        maybe_detach(py, data.len(), || {
+            core::encode_into(data, alphabet, wrapcol, newline, buf)
+        });
+        true
+    })?;
+    Ok(out.expect("encoding always fills its output"))
+}
+
+fn decode<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    table: &DecodeTable,
+    strict: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let fast_len = maybe_detach(py, data.len(), || {
+        core::simd_decoded_len(data, table, strict)
+    });
+    if let Some(len) = fast_len {
+        let decoded = new_bytes_with(py, len, |buf| {
+            maybe_detach(py, data.len(), || core::decode_simd(data, table, buf))
+        })?;
+        if let Some(bytes) = decoded {
+            return Ok(bytes);
+        }
+    }
+    match maybe_detach(py, data.len(), || core::decode_scalar(data, table, strict)) {
+        Ok(v) => Ok(PyBytes::new(py, &v)),
+        Err(e) => Err(Error::new_err(e.to_string())),
+    }
+}
+
+/// Decode a line of base64 data.
+#[pyfunction]
+#[pyo3(signature = (data, /, *, strict_mode = false))]
+pub fn a2b_base64<'py>(
+    data: &Bound<'py, PyAny>,
+    strict_mode: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = ascii_data(data)?;
+    decode(
+        data.py(),
+        input.as_slice(),
+        DecodeTable::standard(),
+        strict_mode,
+    )
+}
+
+/// Base64-code line of data.
+#[pyfunction]
+#[pyo3(signature = (data, /, *, wrapcol = 0, newline = true))]
+pub fn b2a_base64<'py>(
+    data: &Bound<'py, PyAny>,
+    wrapcol: isize,
+    newline: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = Buffer::get(data)?;
+    encode(
+        data.py(),
+        input.as_slice(),
+        EncodeAlphabet::STANDARD,
+        wrapcol,
+        newline,
+    )
+}
+
+/// `base64.b64encode` / `urlsafe_b64encode` core: `altchars` is None, or 2 bytes
+/// (length checked by the caller).
+#[pyfunction]
+#[pyo3(signature = (s, altchars, wrapcol))]
+pub fn _b64encode<'py>(
+    s: &Bound<'py, PyAny>,
+    altchars: Option<&[u8]>,
+    wrapcol: isize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = Buffer::get(s)?;
+    let alphabet = match altchars {
+        None => EncodeAlphabet::STANDARD,
+        Some(&[a, b]) => EncodeAlphabet::with_altchars([a, b]),
+        Some(_) => return Err(PyValueError::new_err("altchars must be 2 bytes")),
+    };
+    encode(s.py(), input.as_slice(), alphabet, wrapcol, false)
+}
+
+/// `base64.b64decode` core on bytes the caller already converted
+/// (`_bytes_from_decode_data`): `altchars` None or 2 bytes; `urlsafe` selects
+/// the table of `urlsafe_b64decode` (both `-_` and `+/`).
+#[pyfunction]
+#[pyo3(signature = (s, altchars, validate, urlsafe = false))]
+pub fn _b64decode<'py>(
+    s: &Bound<'py, PyAny>,
+    altchars: Option<&[u8]>,
+    validate: bool,
+    urlsafe: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = ascii_data(s)?;
+    let owned;
+    let table = match (altchars, urlsafe) {
+        (_, true) => DecodeTable::urlsafe_or_standard(),
+        (None, false) => DecodeTable::standard(),
+        (Some(&[a, b]), false) => {
+            owned = DecodeTable::with_altchars([a, b]);
+            &owned
+        }
+        (Some(_), false) => return Err(PyValueError::new_err("altchars must be 2 bytes")),
+    };
+    decode(s.py(), input.as_slice(), table, validate)
+}
