@@ -41,13 +41,13 @@ def _bytes_from_decode_data(s):
                         "string, not %r" % s.__class__.__name__) from None
 
 
-def _decode_data(s):
-    """What the native decoder can read as is: str, bytes and bytearray go
-    through unchanged (it checks ASCII itself); other objects are converted
-    as the stdlib converts them (which also copies non-contiguous buffers)."""
-    if isinstance(s, (str, bytes, bytearray)):
-        return s
-    return _bytes_from_decode_data(s)
+# str, bytes and bytearray go to the native decoder as they are (it checks
+# ASCII itself); other objects are first converted as the stdlib converts them
+# (which also copies non-contiguous buffers). Checked inline: a helper call
+# would cost more than the whole decode of a short input.
+_DIRECT = frozenset((str, bytes, bytearray))
+_b64encode = _native._b64encode
+_b64decode = _native._b64decode
 
 
 # Base64 encoding/decoding
@@ -66,8 +66,8 @@ def b64encode(s, altchars=None, *, wrapcol=0):
         if len(altchars) != 2:
             raise ValueError(f'invalid altchars: {altchars!r}')
         alphabet = _BASE64_ALPHABET[:-2] + altchars
-        return _native._b64encode(s, alphabet[-2:], wrapcol)
-    return _native._b64encode(s, None, wrapcol)
+        return _b64encode(s, alphabet[-2:], wrapcol)
+    return _b64encode(s, None, wrapcol)
 
 
 def b64decode(s, altchars=None, validate=False):
@@ -86,7 +86,9 @@ def b64decode(s, altchars=None, validate=False):
     in the input result in a binascii.Error.
     """
     if altchars is None:
-        return _native._b64decode(_decode_data(s), None, validate)
+        if type(s) not in _DIRECT:
+            s = _bytes_from_decode_data(s)
+        return _b64decode(s, None, validate)
     s = _bytes_from_decode_data(s)
     altchars = _bytes_from_decode_data(altchars)
     if len(altchars) != 2:
@@ -96,7 +98,7 @@ def b64decode(s, altchars=None, validate=False):
         if b not in altchars and b in s:
             badchar = b
             break
-    result = _native._b64decode(s, altchars, validate)
+    result = _b64decode(s, altchars, validate)
     if badchar is not None:
         import warnings
         if validate:
@@ -117,7 +119,7 @@ def standard_b64encode(s):
 
     The result is returned as a bytes object.
     """
-    return _native._b64encode(s, None, 0)
+    return _b64encode(s, None, 0)
 
 
 def standard_b64decode(s):
@@ -128,7 +130,9 @@ def standard_b64decode(s):
     is incorrectly padded.  Characters that are not in the standard alphabet
     are discarded prior to the padding check.
     """
-    return _native._b64decode(_decode_data(s), None, False)
+    if type(s) not in _DIRECT:
+        s = _bytes_from_decode_data(s)
+    return _b64decode(s, None, False)
 
 
 def urlsafe_b64encode(s):
@@ -138,7 +142,7 @@ def urlsafe_b64encode(s):
     bytes object.  The alphabet uses '-' instead of '+' and '_' instead of
     '/'.
     """
-    return _native._b64encode(s, b'-_', 0)
+    return _b64encode(s, b'-_', 0)
 
 
 def urlsafe_b64decode(s):
@@ -152,8 +156,9 @@ def urlsafe_b64decode(s):
 
     The alphabet uses '-' instead of '+' and '_' instead of '/'.
     """
-    s = _decode_data(s)
-    result = _native._b64decode(s, None, False, True)
+    if type(s) not in _DIRECT:
+        s = _bytes_from_decode_data(s)
+    result = _b64decode(s, None, False, True)
     badchar = None
     for c in '+/':
         if (c if isinstance(s, str) else ord(c)) in s:

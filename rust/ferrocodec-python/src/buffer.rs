@@ -22,52 +22,63 @@ pub fn maybe_detach<T: Send, F: FnOnce() -> T + Send>(py: Python<'_>, size: usiz
     }
 }
 
-/// A contiguous buffer export (`PyObject_GetBuffer(obj, PyBUF_SIMPLE)`),
-/// released on drop. Holding it keeps e.g. a bytearray from being resized.
-pub struct Buffer {
-    view: Box<ffi::Py_buffer>,
+/// The bytes of an input object: borrowed straight from a `bytes`, or a
+/// contiguous buffer export (`PyObject_GetBuffer(obj, PyBUF_SIMPLE)`) that is
+/// released on drop. Holding an export keeps e.g. a bytearray from resizing.
+pub enum Buffer<'a> {
+    Bytes(&'a [u8]),
+    Export(Box<ffi::Py_buffer>),
 }
 
-impl Buffer {
+impl<'a> Buffer<'a> {
     /// Like CPython's `Py_buffer` argument converter: errors are the ones
     /// `PyObject_GetBuffer` raises ("a bytes-like object is required, not
     /// 'str'", BufferError for non-contiguous memoryviews, ...).
-    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Buffer> {
+    pub fn get(obj: &'a Bound<'_, PyAny>) -> PyResult<Buffer<'a>> {
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Buffer::Bytes(b.as_bytes()));
+        }
         let mut view: Box<MaybeUninit<ffi::Py_buffer>> = Box::new(MaybeUninit::uninit());
         // SAFETY: view points to writable memory for a Py_buffer; on success it
         // is initialised and must be released exactly once (Drop).
-        let rc =
-            unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), ffi::PyBUF_SIMPLE) };
+        let rc = unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), ffi::PyBUF_SIMPLE) };
         if rc != 0 {
             return Err(PyErr::fetch(obj.py()));
         }
         // SAFETY: initialised by the successful call above.
         let view = unsafe { Box::from_raw(Box::into_raw(view).cast::<ffi::Py_buffer>()) };
-        Ok(Buffer { view })
+        Ok(Buffer::Export(view))
     }
 
     pub fn as_slice(&self) -> &[u8] {
-        if self.view.len == 0 {
-            return &[];
+        match self {
+            Buffer::Bytes(b) => b,
+            Buffer::Export(view) if view.len == 0 => &[],
+            // SAFETY: a PyBUF_SIMPLE export is `len` contiguous readable bytes
+            // that stay valid until the export is released (in Drop).
+            Buffer::Export(view) => unsafe {
+                std::slice::from_raw_parts(view.buf.cast::<u8>(), view.len as usize)
+            },
         }
-        // SAFETY: a PyBUF_SIMPLE export is `len` contiguous readable bytes that
-        // stay valid until the export is released (in Drop, after any borrow).
-        unsafe { std::slice::from_raw_parts(self.view.buf.cast::<u8>(), self.view.len as usize) }
     }
 }
 
-impl Drop for Buffer {
+impl Drop for Buffer<'_> {
     fn drop(&mut self) {
-        // PyBuffer_Release needs an attached thread; Buffer values never leave
-        // the attached scope that created them (the type is !Send).
-        Python::attach(|_| unsafe { ffi::PyBuffer_Release(&mut *self.view) });
+        if let Buffer::Export(view) = self {
+            // SAFETY: the export was made by PyObject_GetBuffer and is released
+            // once. Buffer is !Send (it holds a raw-pointer struct) and lives
+            // only inside the attached call that created it, so the thread is
+            // attached here.
+            unsafe { ffi::PyBuffer_Release(&mut **view) };
+        }
     }
 }
 
 /// Bytes viewed from either an ASCII str (borrowed from it) or a buffer.
 pub enum AsciiData<'a> {
     Str(&'a [u8]),
-    Buffer(Buffer),
+    Buffer(Buffer<'a>),
 }
 
 impl AsciiData<'_> {

@@ -162,8 +162,17 @@ fn is_ascii_whitespace(b: u8) -> bool {
 }
 
 fn count_ascii_whitespace(input: &[u8]) -> usize {
-    // A branch-free count the compiler vectorises.
-    input.iter().map(|&b| is_ascii_whitespace(b) as usize).sum()
+    // Byte-wide counters over blocks of at most 255 bytes (so they cannot
+    // overflow), summed per block: the compiler vectorises the inner loop into
+    // compares and subtracts on whole registers. Summing into a usize per byte
+    // instead widens every lane and runs about 10x slower.
+    input
+        .chunks(255)
+        .map(|block| {
+            let n: u8 = block.iter().fold(0u8, |n, &b| n.wrapping_add(is_ascii_whitespace(b) as u8));
+            n as usize
+        })
+        .sum()
 }
 
 /// Decodes with the SIMD engine into `out`, which must be exactly

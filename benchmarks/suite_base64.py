@@ -1,0 +1,55 @@
+"""base64 cases: ferrocodec vs pybase64 vs the stdlib, small to large inputs."""
+
+from __future__ import annotations
+
+import base64 as std_base64
+
+from data import random_bytes
+from harness import Case
+
+from ferrocodec import base64 as fc_base64
+
+try:
+    import pybase64
+except ImportError:  # optional peer
+    pybase64 = None
+
+SIZES = [("16 B", 16), ("100 B", 100), ("10 KB", 10_000), ("1 MB", 1_000_000), ("16 MB", 16_000_000)]
+
+
+def _case(group, label, arg, nbytes, fc, std, pb=None, **kw):
+    """One case; each contender is called as fn(arg, **kw) (bound now, not at call time)."""
+    contenders = {
+        "ferrocodec": lambda: fc(arg, **kw),
+        "stdlib": lambda: std(arg, **kw),
+    }
+    if pybase64 is not None and pb is not None:
+        contenders["pybase64"] = lambda: pb(arg, **kw)
+    return Case(group, label, contenders, nbytes=nbytes)
+
+
+def cases() -> list[Case]:
+    pb = pybase64
+    out = []
+    for label, n in SIZES:
+        raw = random_bytes(n)
+        enc = std_base64.b64encode(raw)
+        out.append(_case("b64encode", label, raw, n, fc_base64.b64encode, std_base64.b64encode,
+                         pb and pb.b64encode))
+        out.append(_case("b64decode(validate=True)", label, enc, len(enc), fc_base64.b64decode,
+                         std_base64.b64decode, pb and pb.b64decode, validate=True))
+        out.append(_case("b64decode()", label, enc, len(enc), fc_base64.b64decode,
+                         std_base64.b64decode, pb and pb.b64decode))
+        if n >= 10_000:
+            lines = std_base64.encodebytes(raw)
+            # Lenient input with a newline every 76 characters (encodebytes output);
+            # pybase64 has no decodebytes, its lenient b64decode is the same operation.
+            out.append(_case("decodebytes (76-char lines)", label, lines, len(lines),
+                             fc_base64.decodebytes, std_base64.decodebytes, pb and pb.b64decode))
+            out.append(_case("encodebytes", label, raw, n, fc_base64.encodebytes,
+                             std_base64.encodebytes, pb and pb.encodebytes))
+    out.append(_case("b64decode(str)", "16 chars", "aGVsbG8gd29ybGQ=", 16, fc_base64.b64decode,
+                     std_base64.b64decode, pb and pb.b64decode))
+    out.append(_case("urlsafe_b64encode", "100 B", random_bytes(100), 100, fc_base64.urlsafe_b64encode,
+                     std_base64.urlsafe_b64encode, pb and pb.urlsafe_b64encode))
+    return out
