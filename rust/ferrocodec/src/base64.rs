@@ -169,7 +169,9 @@ fn count_ascii_whitespace(input: &[u8]) -> usize {
     input
         .chunks(255)
         .map(|block| {
-            let n: u8 = block.iter().fold(0u8, |n, &b| n.wrapping_add(is_ascii_whitespace(b) as u8));
+            let n: u8 = block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(is_ascii_whitespace(b) as u8));
             n as usize
         })
         .sum()
