@@ -6,8 +6,6 @@ module, on every Python >= 3.11. Differences are listed in
 docs/compatibility.md.
 """
 
-import binascii as _binascii
-
 from ferrocodec import _ferrocodec as _native
 
 __all__ = [
@@ -65,6 +63,8 @@ def b64encode(s, altchars=None, *, wrapcol=0):
     if altchars is not None:
         if len(altchars) != 2:
             raise ValueError(f'invalid altchars: {altchars!r}')
+        # Built as 3.15 builds it, so a str altchars raises the same TypeError;
+        # its last two bytes are altchars as bytes, whatever buffer type was given.
         alphabet = _BASE64_ALPHABET[:-2] + altchars
         return _b64encode(s, alphabet[-2:], wrapcol)
     return _b64encode(s, None, wrapcol)

@@ -21,13 +21,14 @@ fn encode<'py>(
     let wrapcol = wrapcol as usize;
     let len = core::encoded_len(data.len(), wrapcol, newline)
         .ok_or_else(|| pyo3::exceptions::PyMemoryError::new_err(()))?;
+    // Encoding cannot fail once the length is known: the fill always succeeds.
     let out = new_bytes_with(py, len, |buf| {
         maybe_detach(py, data.len(), || {
             core::encode_into(data, alphabet, wrapcol, newline, buf)
         });
         true
     })?;
-    Ok(out.expect("encoding always fills its output"))
+    Ok(out.expect("fill returned true"))
 }
 
 fn decode<'py>(
