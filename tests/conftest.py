@@ -2,6 +2,7 @@ import os
 import pathlib
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 #: ../shared beside the checkout (conformance files, benchmark corpus); absent on a user's clone.
@@ -13,3 +14,8 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent (shared conformance data is only beside the project's own checkouts)")
     return SHARED
+
+
+settings.register_profile("ferrocodec", max_examples=400, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ferrocodec")

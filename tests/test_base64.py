@@ -10,16 +10,12 @@ import threading
 import warnings
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import b64_reference as ref
 from ferrocodec import base64 as fb
 from ferrocodec import binascii as fa
-
-settings.register_profile("ferrocodec", max_examples=400, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ferrocodec")
 
 
 def outcome(fn, *args, **kwargs):

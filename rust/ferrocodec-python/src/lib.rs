@@ -8,6 +8,8 @@ use pyo3::prelude::*;
 
 mod base64;
 mod buffer;
+mod json_decode;
+mod pyobj;
 
 // build.rs already refuses this configuration with a longer explanation; this
 // keeps the promise even if the cfgs come from somewhere else (PYO3_CONFIG_FILE).
@@ -21,6 +23,8 @@ mod _ferrocodec {
 
     #[pymodule_export]
     use super::base64::{_b64decode, _b64encode, a2b_base64, b2a_base64};
+    #[pymodule_export]
+    use super::json_decode::{_json_decoder_setup, Scanner};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -8,3 +8,4 @@
 
 pub mod base64;
 pub mod cpu;
+pub mod json;

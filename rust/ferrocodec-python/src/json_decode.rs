@@ -1,0 +1,572 @@
+//! JSON decoding: the core scanner driving a visitor that builds Python
+//! objects as it reads (no intermediate tree), with the stdlib's hooks,
+//! errors and recursion guard.
+
+use crate::pyobj::{str_from_utf8, Owned, Utf8};
+use ferrocodec::json::scan::{Constant, Container, Scanner as Core, Str, Visitor};
+use ferrocodec::json::{self, SyntaxError, SyntaxErrorKind};
+use pyo3::exceptions::{PyStopIteration, PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyString, PyType};
+use std::cell::RefCell;
+use std::os::raw::c_char;
+
+/// Set once by `ferrocodec.json.decoder` (`_json_decoder_setup`): the
+/// exception class and the objects the stdlib returns for NaN and the infinities.
+struct Setup {
+    decode_error: Py<PyType>,
+    nan: Py<PyAny>,
+    inf: Py<PyAny>,
+    neg_inf: Py<PyAny>,
+}
+
+static SETUP: PyOnceLock<Setup> = PyOnceLock::new();
+
+/// Registers `JSONDecodeError` and the constants (`json.decoder.NaN`,
+/// `PosInf`, `NegInf`: the stdlib returns these very objects).
+#[pyfunction]
+pub fn _json_decoder_setup(
+    py: Python<'_>,
+    decode_error: Py<PyType>,
+    nan: Py<PyAny>,
+    inf: Py<PyAny>,
+    neg_inf: Py<PyAny>,
+) -> PyResult<()> {
+    let _ = SETUP.set(
+        py,
+        Setup {
+            decode_error,
+            nan,
+            inf,
+            neg_inf,
+        },
+    );
+    Ok(())
+}
+
+fn setup(py: Python<'_>) -> PyResult<&'static Setup> {
+    SETUP.get(py).ok_or_else(|| {
+        PyErr::new::<pyo3::exceptions::PyRuntimeError, _>("ferrocodec.json is not initialised")
+    })
+}
+
+/// A JSONDecodeError(msg, doc, pos) ready to raise.
+pub fn decode_error(py: Python<'_>, msg: &str, doc: &Bound<'_, PyAny>, pos: usize) -> PyErr {
+    match setup(py) {
+        Ok(s) => match s.decode_error.bind(py).call1((msg, doc, pos)) {
+            Ok(exc) => PyErr::from_value(exc),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    }
+}
+
+/// The scanner object of a `JSONDecoder` (the C `make_scanner`): the
+/// decoding options, fixed at construction as in the stdlib.
+#[pyclass(frozen, module = "ferrocodec._ferrocodec", name = "Scanner")]
+pub struct Scanner {
+    strict: bool,
+    object_hook: Option<Py<PyAny>>,
+    object_pairs_hook: Option<Py<PyAny>>,
+    /// None: `float` (the fast path).
+    parse_float: Option<Py<PyAny>>,
+    /// None: `int`.
+    parse_int: Option<Py<PyAny>>,
+    /// None: the stdlib's constants.
+    parse_constant: Option<Py<PyAny>>,
+}
+
+enum Error {
+    Syntax(SyntaxError),
+    Py(PyErr),
+}
+
+impl From<SyntaxError> for Error {
+    fn from(e: SyntaxError) -> Self {
+        Error::Syntax(e)
+    }
+}
+
+impl From<PyErr> for Error {
+    fn from(e: PyErr) -> Self {
+        Error::Py(e)
+    }
+}
+
+/// Where the document text came from, for JSONDecodeError's `doc`.
+enum Doc<'a, 'py> {
+    /// The str that was scanned.
+    Str(&'a Bound<'py, PyAny>),
+    /// Bytes that were valid UTF-8: `doc` is their decoding.
+    Utf8,
+}
+
+#[pymethods]
+impl Scanner {
+    #[new]
+    #[pyo3(signature = (strict=true, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None))]
+    fn new(
+        strict: bool,
+        object_hook: Option<Py<PyAny>>,
+        object_pairs_hook: Option<Py<PyAny>>,
+        parse_float: Option<Py<PyAny>>,
+        parse_int: Option<Py<PyAny>>,
+        parse_constant: Option<Py<PyAny>>,
+    ) -> Self {
+        Scanner {
+            strict,
+            object_hook,
+            object_pairs_hook,
+            parse_float,
+            parse_int,
+            parse_constant,
+        }
+    }
+
+    /// `json.loads(s)` with this scanner's options: str, bytes or bytearray
+    /// (bytes in any encoding `json.detect_encoding` recognises).
+    fn loads(&self, py: Python<'_>, s: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(text) = s.cast::<PyString>() {
+            // SAFETY: `text` is a str and stays alive for the whole call.
+            let utf8 = unsafe { Utf8::of(py, text.as_ptr())? };
+            let data = unsafe { utf8.as_slice() };
+            if data.starts_with("\u{feff}".as_bytes()) {
+                return Err(decode_error(
+                    py,
+                    "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+                    s,
+                    0,
+                ));
+            }
+            return self.document(py, data, utf8.has_surrogates(), Doc::Str(s));
+        }
+        if let Ok(b) = s.cast::<PyBytes>() {
+            return self.loads_bytes(py, b.as_bytes(), s);
+        }
+        if let Ok(ba) = s.cast::<PyByteArray>() {
+            // A copy: hooks may mutate the bytearray while we read it (the
+            // stdlib decodes it to a str first, so it never sees that).
+            let copy = ba.to_vec();
+            return self.loads_bytes(py, &copy, s);
+        }
+        Err(PyTypeError::new_err(format!(
+            "the JSON object must be str, bytes or bytearray, not {}",
+            s.get_type().name()?
+        )))
+    }
+
+    /// `JSONDecoder.decode(s)` for a str.
+    fn decode(&self, py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
+        // SAFETY: `s` is a str and stays alive for the whole call.
+        let utf8 = unsafe { Utf8::of(py, s.as_ptr())? };
+        let data = unsafe { utf8.as_slice() };
+        self.document(py, data, utf8.has_surrogates(), Doc::Str(s.as_any()))
+    }
+
+    /// `scan_once(string, idx) -> (value, end)`: raises StopIteration(idx)
+    /// when no value starts at `idx`, as the C scanner does.
+    #[pyo3(signature = (string, idx))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        string: &Bound<'_, PyAny>,
+        idx: isize,
+    ) -> PyResult<(Py<PyAny>, usize)> {
+        let Ok(text) = string.cast::<PyString>() else {
+            return Err(PyTypeError::new_err(format!(
+                "first argument must be a string, not {}",
+                string.get_type().name()?
+            )));
+        };
+        if idx < 0 {
+            return Err(PyValueError::new_err("idx cannot be negative"));
+        }
+        // SAFETY: `text` is a str and stays alive for the whole call.
+        let utf8 = unsafe { Utf8::of(py, text.as_ptr())? };
+        let data = unsafe { utf8.as_slice() };
+        let start = json::byte_offset(data, idx as usize);
+        let mut core = Core::new(data, self.strict, utf8.has_surrogates());
+        let result = with_visitor(py, self, |v| core.value(v, start));
+        match result {
+            Ok((value, end)) => Ok((value.into_py(py), json::char_offset(data, end))),
+            Err(Error::Py(e)) => Err(e),
+            Err(Error::Syntax(e)) if e.kind == SyntaxErrorKind::ExpectingValue => {
+                Err(PyStopIteration::new_err(json::char_offset(data, e.pos)))
+            }
+            Err(Error::Syntax(e)) => Err(decode_error(
+                py,
+                &e.kind.to_string(),
+                string,
+                json::char_offset(data, e.pos),
+            )),
+        }
+    }
+}
+
+impl Scanner {
+    fn loads_bytes(
+        &self,
+        py: Python<'_>,
+        data: &[u8],
+        original: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        let encoding = json::detect_encoding(data);
+        let body = match encoding {
+            "utf-8" => Some(data),
+            "utf-8-sig" => Some(&data[3..]),
+            _ => None,
+        };
+        if let Some(body) = body {
+            if simdutf::validate_utf8(body) {
+                return self.document(py, body, false, Doc::Utf8);
+            }
+        }
+        // Another encoding, or bytes that are not strict UTF-8 (surrogates
+        // pass, anything else raises the stdlib's UnicodeDecodeError).
+        let text = original.call_method1("decode", (encoding, "surrogatepass"))?;
+        self.loads(py, &text)
+    }
+
+    fn document(
+        &self,
+        py: Python<'_>,
+        data: &[u8],
+        surrogates: bool,
+        doc: Doc<'_, '_>,
+    ) -> PyResult<Py<PyAny>> {
+        let mut core = Core::new(data, self.strict, surrogates);
+        match with_visitor(py, self, |v| core.document(v)) {
+            Ok(value) => Ok(value.into_py(py)),
+            Err(Error::Py(e)) => Err(e),
+            Err(Error::Syntax(e)) => {
+                let pos = json::char_offset(data, e.pos);
+                let doc = match doc {
+                    Doc::Str(s) => s.clone(),
+                    Doc::Utf8 => str_from_utf8(py, data, false, false)?
+                        .into_py(py)
+                        .into_bound(py),
+                };
+                Err(decode_error(py, &e.kind.to_string(), &doc, pos))
+            }
+        }
+    }
+}
+
+fn with_visitor<T>(
+    py: Python<'_>,
+    cfg: &Scanner,
+    f: impl FnOnce(&mut PyVisitor<'_, '_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    KEY_CACHE.with(|cache| {
+        // A hook that calls loads() again finds the cache in use: that
+        // inner call runs without it.
+        let mut guard = cache.try_borrow_mut().ok();
+        let mut v = PyVisitor {
+            py,
+            cfg,
+            stack: Vec::new(),
+            cache: guard.as_deref_mut(),
+        };
+        f(&mut v)
+    })
+}
+
+struct PyVisitor<'a, 'py> {
+    py: Python<'py>,
+    cfg: &'a Scanner,
+    /// Elements of the arrays being read, innermost last.
+    stack: Vec<*mut ffi::PyObject>,
+    cache: Option<&'a mut KeyCache>,
+}
+
+impl Drop for PyVisitor<'_, '_> {
+    fn drop(&mut self) {
+        for &p in &self.stack {
+            // SAFETY: the stack holds strong references (left by a failed scan).
+            unsafe { ffi::Py_DecRef(p) }
+        }
+    }
+}
+
+impl PyVisitor<'_, '_> {
+    #[inline]
+    fn call1(&self, f: &Py<PyAny>, arg: Owned) -> Result<Owned, Error> {
+        Ok(crate::pyobj::call1(self.py, f.as_ptr(), arg)?)
+    }
+
+    #[inline]
+    fn text(&self, text: &[u8]) -> Result<Owned, Error> {
+        Ok(str_from_utf8(self.py, text, true, false)?)
+    }
+}
+
+impl Visitor for PyVisitor<'_, '_> {
+    type Value = Owned;
+    type Key = Owned;
+    type Array = usize;
+    type Object = Owned;
+    type Error = Error;
+
+    #[inline]
+    fn null(&mut self) -> Result<Owned, Error> {
+        // SAFETY: Py_None is immortal/always valid.
+        Ok(unsafe { Owned::from_borrowed(ffi::Py_None()) })
+    }
+
+    #[inline]
+    fn boolean(&mut self, value: bool) -> Result<Owned, Error> {
+        // SAFETY: the bool singletons are always valid.
+        Ok(unsafe {
+            Owned::from_borrowed(if value {
+                ffi::Py_True()
+            } else {
+                ffi::Py_False()
+            })
+        })
+    }
+
+    fn constant(&mut self, c: Constant) -> Result<Owned, Error> {
+        if let Some(f) = &self.cfg.parse_constant {
+            let arg = self.text(c.text().as_bytes())?;
+            return self.call1(f, arg);
+        }
+        let s = setup(self.py)?;
+        let obj = match c {
+            Constant::NaN => &s.nan,
+            Constant::Infinity => &s.inf,
+            Constant::NegInfinity => &s.neg_inf,
+        };
+        // SAFETY: a live object held by SETUP.
+        Ok(unsafe { Owned::from_borrowed(obj.as_ptr()) })
+    }
+
+    #[inline]
+    fn number(&mut self, text: &[u8], is_float: bool) -> Result<Owned, Error> {
+        let py = self.py;
+        if is_float {
+            if let Some(f) = &self.cfg.parse_float {
+                let arg = self.text(text)?;
+                return self.call1(f, arg);
+            }
+            // SAFETY: the scanner only passes ASCII digits, signs, '.', 'e'.
+            let s = unsafe { std::str::from_utf8_unchecked(text) };
+            // Correctly rounded, like float(): the same double.
+            let v: f64 = s.parse().unwrap_or(f64::NAN);
+            return Ok(Owned::from_new(py, unsafe { ffi::PyFloat_FromDouble(v) })?);
+        }
+        if let Some(f) = &self.cfg.parse_int {
+            let arg = self.text(text)?;
+            return self.call1(f, arg);
+        }
+        let digits = if text[0] == b'-' {
+            text.len() - 1
+        } else {
+            text.len()
+        };
+        if digits <= 18 {
+            let (neg, ds) = match text.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                _ => (false, text),
+            };
+            let mut v: i64 = 0;
+            for &d in ds {
+                v = v * 10 + (d - b'0') as i64;
+            }
+            if neg {
+                v = -v;
+            }
+            return Ok(Owned::from_new(py, unsafe { ffi::PyLong_FromLongLong(v) })?);
+        }
+        // Big integers go through int(str), as in the stdlib: same value,
+        // same ValueError past sys.get_int_max_str_digits().
+        let mut buf = Vec::with_capacity(text.len() + 1);
+        buf.extend_from_slice(text);
+        buf.push(0);
+        // SAFETY: NUL-terminated ASCII digits.
+        let p = unsafe {
+            ffi::PyLong_FromString(buf.as_ptr() as *const c_char, std::ptr::null_mut(), 10)
+        };
+        Ok(Owned::from_new(py, p)?)
+    }
+
+    #[inline]
+    fn string(&mut self, s: Str<'_>) -> Result<Owned, Error> {
+        Ok(str_from_utf8(self.py, s.bytes, s.ascii, s.surrogates)?)
+    }
+
+    #[inline]
+    fn key(&mut self, s: Str<'_>) -> Result<Owned, Error> {
+        if s.ascii && s.bytes.len() <= KeyCache::MAX_LEN {
+            if let Some(cache) = self.cache.as_deref_mut() {
+                return Ok(cache.get(self.py, s.bytes)?);
+            }
+        }
+        Ok(str_from_utf8(self.py, s.bytes, s.ascii, s.surrogates)?)
+    }
+
+    #[inline]
+    fn enter(&mut self, container: Container) -> Result<(), Error> {
+        let what = match container {
+            Container::Object => c" while decoding a JSON object from a unicode string",
+            Container::Array => c" while decoding a JSON array from a unicode string",
+        };
+        // SAFETY: attached; the message is NUL-terminated.
+        if unsafe { ffi::Py_EnterRecursiveCall(what.as_ptr()) } != 0 {
+            return Err(PyErr::fetch(self.py).into());
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn leave(&mut self) {
+        // SAFETY: paired with a successful enter().
+        unsafe { ffi::Py_LeaveRecursiveCall() }
+    }
+
+    #[inline]
+    fn array_start(&mut self) -> Result<usize, Error> {
+        Ok(self.stack.len())
+    }
+
+    #[inline]
+    fn array_push(&mut self, _array: &mut usize, value: Owned) -> Result<(), Error> {
+        self.stack.push(value.into_ptr());
+        Ok(())
+    }
+
+    fn array_end(&mut self, start: usize) -> Result<Owned, Error> {
+        let n = self.stack.len() - start;
+        // SAFETY: a new list of n slots, each filled once with a reference
+        // the stack owned (stolen by the list).
+        let list = Owned::from_new(self.py, unsafe { ffi::PyList_New(n as ffi::Py_ssize_t) })?;
+        for (i, &item) in self.stack[start..].iter().enumerate() {
+            unsafe { set_list_item(list.as_ptr(), i, item) };
+        }
+        self.stack.truncate(start);
+        Ok(list)
+    }
+
+    #[inline]
+    fn object_start(&mut self) -> Result<Owned, Error> {
+        let p = if self.cfg.object_pairs_hook.is_some() {
+            unsafe { ffi::PyList_New(0) }
+        } else {
+            unsafe { ffi::PyDict_New() }
+        };
+        Ok(Owned::from_new(self.py, p)?)
+    }
+
+    #[inline]
+    fn object_insert(&mut self, object: &mut Owned, key: Owned, value: Owned) -> Result<(), Error> {
+        let py = self.py;
+        if self.cfg.object_pairs_hook.is_some() {
+            // SAFETY: a new 2-tuple filled with stolen references, appended.
+            unsafe {
+                let pair = Owned::from_new(py, ffi::PyTuple_New(2))?;
+                ffi::PyTuple_SetItem(pair.as_ptr(), 0, key.into_ptr());
+                ffi::PyTuple_SetItem(pair.as_ptr(), 1, value.into_ptr());
+                if ffi::PyList_Append(object.as_ptr(), pair.as_ptr()) != 0 {
+                    return Err(PyErr::fetch(py).into());
+                }
+            }
+            return Ok(());
+        }
+        // SAFETY: valid dict, key and value; SetItem takes its own references.
+        if unsafe { ffi::PyDict_SetItem(object.as_ptr(), key.as_ptr(), value.as_ptr()) } != 0 {
+            return Err(PyErr::fetch(py).into());
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn object_end(&mut self, object: Owned) -> Result<Owned, Error> {
+        if let Some(hook) = &self.cfg.object_pairs_hook {
+            return self.call1(hook, object);
+        }
+        if let Some(hook) = &self.cfg.object_hook {
+            return self.call1(hook, object);
+        }
+        Ok(object)
+    }
+}
+
+#[inline]
+unsafe fn set_list_item(list: *mut ffi::PyObject, i: usize, item: *mut ffi::PyObject) {
+    #[cfg(not(Py_LIMITED_API))]
+    ffi::PyList_SET_ITEM(list, i as ffi::Py_ssize_t, item);
+    #[cfg(Py_LIMITED_API)]
+    ffi::PyList_SetItem(list, i as ffi::Py_ssize_t, item);
+}
+
+thread_local! {
+    /// Short ASCII dict keys seen lately on this thread: documents repeat
+    /// their keys, and a hit costs a hash and a compare instead of a new str.
+    /// Per thread, so it needs no lock (and free-threaded builds share nothing).
+    static KEY_CACHE: RefCell<KeyCache> = RefCell::new(KeyCache::new());
+}
+
+struct KeyCache {
+    slots: Vec<Slot>,
+}
+
+/// A cached key: its bytes inline (no call into Python to compare) and the str.
+struct Slot {
+    len: u8,
+    bytes: [u8; KeyCache::MAX_LEN],
+    obj: Option<Py<PyAny>>,
+}
+
+impl KeyCache {
+    const MAX_LEN: usize = 64;
+    const SLOTS: usize = 1024;
+
+    fn new() -> Self {
+        KeyCache {
+            slots: (0..Self::SLOTS)
+                .map(|_| Slot {
+                    len: 0,
+                    bytes: [0; Self::MAX_LEN],
+                    obj: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[inline]
+    fn slot_of(bytes: &[u8]) -> usize {
+        // Length, first and last 8 bytes: cheap, and keys of one document
+        // differ there.
+        let n = bytes.len();
+        let (a, b) = if n >= 8 {
+            (
+                u64::from_le_bytes(bytes[..8].try_into().unwrap()),
+                u64::from_le_bytes(bytes[n - 8..].try_into().unwrap()),
+            )
+        } else {
+            let mut t = [0u8; 8];
+            t[..n].copy_from_slice(bytes);
+            (u64::from_le_bytes(t), 0)
+        };
+        let h = (a ^ b.rotate_left(23) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 54) as usize
+    }
+
+    #[inline]
+    fn get(&mut self, py: Python<'_>, bytes: &[u8]) -> PyResult<Owned> {
+        let slot = &mut self.slots[Self::slot_of(bytes)];
+        if let Some(obj) = &slot.obj {
+            if &slot.bytes[..slot.len as usize] == bytes {
+                // SAFETY: a live str owned by the cache.
+                return Ok(unsafe { Owned::from_borrowed(obj.as_ptr()) });
+            }
+        }
+        let s = str_from_utf8(py, bytes, true, false)?;
+        slot.len = bytes.len() as u8;
+        slot.bytes[..bytes.len()].copy_from_slice(bytes);
+        // SAFETY: a new strong reference for the cache.
+        slot.obj = Some(unsafe { Bound::from_borrowed_ptr(py, s.as_ptr()) }.unbind());
+        Ok(s)
+    }
+}

@@ -1,0 +1,568 @@
+//! The JSON scanner: CPython's `_json` scanner (3.14), byte for byte.
+//!
+//! The grammar, the order of the checks and the error positions are those of
+//! `scan_once_unicode`, `_parse_object_unicode`, `_parse_array_unicode`,
+//! `scanstring_unicode` and `_match_number_unicode` in CPython's
+//! `Modules/_json.c`. The scanner works on UTF-8 text (or the generalised
+//! UTF-8 of a `str` holding lone surrogates); positions are byte offsets,
+//! which the caller turns into character offsets only when it reports an
+//! error. Every decision the C code makes on a code point it makes here on
+//! an ASCII byte, and a non-ASCII code point is never a delimiter, a digit
+//! or an escape letter, so both take the same path on the same text.
+//!
+//! Values are produced by a [`Visitor`]: the Python extension builds Python
+//! objects while scanning, without an intermediate tree.
+
+use super::SyntaxError;
+use super::SyntaxErrorKind as K;
+
+/// The named constants of the JSON superset that Python accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constant {
+    NaN,
+    Infinity,
+    NegInfinity,
+}
+
+impl Constant {
+    /// The text as it appears in a document (and is passed to `parse_constant`).
+    pub fn text(self) -> &'static str {
+        match self {
+            Constant::NaN => "NaN",
+            Constant::Infinity => "Infinity",
+            Constant::NegInfinity => "-Infinity",
+        }
+    }
+}
+
+/// Which container a nesting level is (for the recursion guard's message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    Object,
+    Array,
+}
+
+/// The decoded content of a JSON string, borrowed from the input or from the
+/// scanner's scratch buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Str<'a> {
+    /// UTF-8 (generalised UTF-8 if `surrogates`).
+    pub bytes: &'a [u8],
+    /// Every byte is ASCII.
+    pub ascii: bool,
+    /// The bytes may encode surrogate code points (from `\uD800`-style escapes
+    /// or from a `str` input that held them): decode with `surrogatepass`.
+    pub surrogates: bool,
+}
+
+/// Receives the values of a document as the scanner reads them.
+///
+/// Containers are built bottom-up: `array_start`, then `array_push` for each
+/// element, then `array_end`. If scanning fails half-way the partial
+/// containers are dropped, so their types must release what they hold.
+pub trait Visitor {
+    type Value;
+    type Key;
+    type Array;
+    type Object;
+    /// Errors of the visitor itself (failed hooks, ...) and syntax errors.
+    type Error: From<SyntaxError>;
+
+    fn null(&mut self) -> Result<Self::Value, Self::Error>;
+    fn boolean(&mut self, value: bool) -> Result<Self::Value, Self::Error>;
+    fn constant(&mut self, constant: Constant) -> Result<Self::Value, Self::Error>;
+    /// `text` matches `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`;
+    /// `is_float` is true when it has a fraction or an exponent.
+    fn number(&mut self, text: &[u8], is_float: bool) -> Result<Self::Value, Self::Error>;
+    fn string(&mut self, s: Str<'_>) -> Result<Self::Value, Self::Error>;
+    fn key(&mut self, s: Str<'_>) -> Result<Self::Key, Self::Error>;
+
+    /// Called before a container is read: the place for a recursion limit.
+    fn enter(&mut self, container: Container) -> Result<(), Self::Error>;
+    /// Called after a container was read (also when reading it failed).
+    fn leave(&mut self);
+
+    fn array_start(&mut self) -> Result<Self::Array, Self::Error>;
+    fn array_push(
+        &mut self,
+        array: &mut Self::Array,
+        value: Self::Value,
+    ) -> Result<(), Self::Error>;
+    fn array_end(&mut self, array: Self::Array) -> Result<Self::Value, Self::Error>;
+
+    fn object_start(&mut self) -> Result<Self::Object, Self::Error>;
+    fn object_insert(
+        &mut self,
+        object: &mut Self::Object,
+        key: Self::Key,
+        value: Self::Value,
+    ) -> Result<(), Self::Error>;
+    fn object_end(&mut self, object: Self::Object) -> Result<Self::Value, Self::Error>;
+}
+
+/// JSON whitespace as the stdlib defines it (`[ \t\n\r]`).
+#[inline(always)]
+pub fn is_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The index of the first non-whitespace byte at or after `pos`.
+#[inline(always)]
+pub fn skip_whitespace(data: &[u8], pos: usize) -> usize {
+    match data.get(pos) {
+        Some(&b) if is_whitespace(b) => skip_whitespace_run(data, pos),
+        _ => pos,
+    }
+}
+
+#[inline(never)]
+fn skip_whitespace_run(data: &[u8], mut pos: usize) -> usize {
+    while pos < data.len() {
+        let b = data[pos];
+        if !is_whitespace(b) {
+            return pos;
+        }
+        pos += 1;
+        if b == b'\n' {
+            // Indentation: skip whole words of spaces.
+            while pos + 8 <= data.len()
+                && u64::from_le_bytes(data[pos..pos + 8].try_into().unwrap())
+                    == 0x2020_2020_2020_2020
+            {
+                pos += 8;
+            }
+        }
+    }
+    pos
+}
+
+/// A scanner over one document.
+pub struct Scanner<'a> {
+    data: &'a [u8],
+    strict: bool,
+    /// Whether the input itself may hold encoded surrogates.
+    input_surrogates: bool,
+    scratch: Vec<u8>,
+}
+
+impl<'a> Scanner<'a> {
+    /// `strict`: control characters inside strings are errors (the stdlib's
+    /// default). `input_surrogates`: `data` is the `surrogatepass` encoding
+    /// of a `str` that holds lone surrogates.
+    pub fn new(data: &'a [u8], strict: bool, input_surrogates: bool) -> Self {
+        Scanner {
+            data,
+            strict,
+            input_surrogates,
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// `JSONDecoder.decode`: whitespace, one value, whitespace, end of input.
+    pub fn document<V: Visitor>(&mut self, v: &mut V) -> Result<V::Value, V::Error> {
+        let start = skip_whitespace(self.data, 0);
+        let (value, end) = self.value(v, start)?;
+        let end = skip_whitespace(self.data, end);
+        if end != self.data.len() {
+            return Err(SyntaxError::new(K::ExtraData, end).into());
+        }
+        Ok(value)
+    }
+
+    /// `scan_once(s, idx)`: the value starting exactly at `pos` and the
+    /// offset after it. A missing value is [`SyntaxErrorKind::ExpectingValue`]
+    /// (the C scanner's `StopIteration(idx)`).
+    ///
+    /// [`SyntaxErrorKind::ExpectingValue`]: super::SyntaxErrorKind::ExpectingValue
+    pub fn value<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        pos: usize,
+    ) -> Result<(V::Value, usize), V::Error> {
+        let data = self.data;
+        let Some(&b) = data.get(pos) else {
+            return Err(SyntaxError::new(K::ExpectingValue, pos).into());
+        };
+        let rest = &data[pos..];
+        match b {
+            b'"' => {
+                let (s, end) = self.string(pos + 1)?;
+                Ok((v.string(s)?, end))
+            }
+            b'{' => {
+                v.enter(Container::Object)?;
+                let r = self.object(v, pos + 1);
+                v.leave();
+                r
+            }
+            b'[' => {
+                v.enter(Container::Array)?;
+                let r = self.array(v, pos + 1);
+                v.leave();
+                r
+            }
+            b'n' if rest.starts_with(b"null") => Ok((v.null()?, pos + 4)),
+            b't' if rest.starts_with(b"true") => Ok((v.boolean(true)?, pos + 4)),
+            b'f' if rest.starts_with(b"false") => Ok((v.boolean(false)?, pos + 5)),
+            b'N' if rest.starts_with(b"NaN") => Ok((v.constant(Constant::NaN)?, pos + 3)),
+            b'I' if rest.starts_with(b"Infinity") => Ok((v.constant(Constant::Infinity)?, pos + 8)),
+            b'-' if rest.starts_with(b"-Infinity") => {
+                Ok((v.constant(Constant::NegInfinity)?, pos + 9))
+            }
+            _ => {
+                let (end, is_float) = match_number(data, pos)?;
+                Ok((v.number(&data[pos..end], is_float)?, end))
+            }
+        }
+    }
+
+    fn object<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        mut idx: usize,
+    ) -> Result<(V::Value, usize), V::Error> {
+        let data = self.data;
+        let mut object = v.object_start()?;
+        idx = skip_whitespace(data, idx);
+        if data.get(idx) != Some(&b'}') {
+            loop {
+                if data.get(idx) != Some(&b'"') {
+                    return Err(SyntaxError::new(K::ExpectingPropertyName, idx).into());
+                }
+                let (s, next) = self.string(idx + 1)?;
+                let key = v.key(s)?;
+                idx = skip_whitespace(data, next);
+                if data.get(idx) != Some(&b':') {
+                    return Err(SyntaxError::new(K::ExpectingColon, idx).into());
+                }
+                idx = skip_whitespace(data, idx + 1);
+                let (value, next) = self.value(v, idx)?;
+                v.object_insert(&mut object, key, value)?;
+                idx = skip_whitespace(data, next);
+                match data.get(idx) {
+                    Some(b'}') => break,
+                    Some(b',') => {}
+                    _ => return Err(SyntaxError::new(K::ExpectingComma, idx).into()),
+                }
+                let comma = idx;
+                idx = skip_whitespace(data, idx + 1);
+                if data.get(idx) == Some(&b'}') {
+                    return Err(SyntaxError::new(K::TrailingCommaObject, comma).into());
+                }
+            }
+        }
+        Ok((v.object_end(object)?, idx + 1))
+    }
+
+    fn array<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        mut idx: usize,
+    ) -> Result<(V::Value, usize), V::Error> {
+        let data = self.data;
+        let mut array = v.array_start()?;
+        idx = skip_whitespace(data, idx);
+        if data.get(idx) != Some(&b']') {
+            loop {
+                let (value, next) = self.value(v, idx)?;
+                v.array_push(&mut array, value)?;
+                idx = skip_whitespace(data, next);
+                match data.get(idx) {
+                    Some(b']') => break,
+                    Some(b',') => {}
+                    _ => return Err(SyntaxError::new(K::ExpectingComma, idx).into()),
+                }
+                let comma = idx;
+                idx = skip_whitespace(data, idx + 1);
+                if data.get(idx) == Some(&b']') {
+                    return Err(SyntaxError::new(K::TrailingCommaArray, comma).into());
+                }
+            }
+        }
+        Ok((v.array_end(array)?, idx + 1))
+    }
+
+    /// `scanstring`: `end` is the offset after the opening quote. Returns the
+    /// content and the offset after the closing quote.
+    pub fn string(&mut self, end: usize) -> Result<(Str<'_>, usize), SyntaxError> {
+        let data = self.data;
+        let begin = end - 1;
+        let (next, ascii) = find_string_special(data, end, self.strict);
+        match data.get(next) {
+            Some(b'"') => {
+                return Ok((
+                    Str {
+                        bytes: &data[end..next],
+                        ascii,
+                        surrogates: self.input_surrogates && !ascii,
+                    },
+                    next + 1,
+                ));
+            }
+            Some(b'\\') => {}
+            Some(_) => return Err(SyntaxError::new(K::InvalidControlCharacter, next)),
+            None => return Err(SyntaxError::new(K::UnterminatedString, begin)),
+        }
+        // Slow path: the string has escapes; unescape into the scratch buffer.
+        self.scratch.clear();
+        let mut ascii = ascii;
+        let mut surrogates = self.input_surrogates && !ascii;
+        let mut end = end;
+        let mut next = next;
+        loop {
+            // data[next] is a backslash.
+            self.scratch.extend_from_slice(&data[end..next]);
+            next += 1;
+            let Some(&c) = data.get(next) else {
+                return Err(SyntaxError::new(K::UnterminatedString, begin));
+            };
+            if c != b'u' {
+                let unescaped = match c {
+                    b'"' => b'"',
+                    b'\\' => b'\\',
+                    b'/' => b'/',
+                    b'b' => 0x08,
+                    b'f' => 0x0c,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    _ => return Err(SyntaxError::new(K::InvalidEscape, next - 1)),
+                };
+                self.scratch.push(unescaped);
+                end = next + 1;
+            } else {
+                let u = next;
+                end = u + 5;
+                if end > data.len() {
+                    return Err(SyntaxError::new(K::InvalidUnicodeEscape, u));
+                }
+                let Some(mut cp) = hex4(&data[u + 1..end]) else {
+                    return Err(SyntaxError::new(K::InvalidUnicodeEscape, u));
+                };
+                if (0xD800..0xDC00).contains(&cp)
+                    && end + 6 < data.len()
+                    && data[end] == b'\\'
+                    && data[end + 1] == b'u'
+                {
+                    let Some(low) = hex4(&data[end + 2..end + 6]) else {
+                        return Err(SyntaxError::new(K::InvalidUnicodeEscape, end + 1));
+                    };
+                    if (0xDC00..0xE000).contains(&low) {
+                        cp = 0x10000 + (((cp - 0xD800) << 10) | (low - 0xDC00));
+                        end += 6;
+                    }
+                }
+                if cp >= 0x80 {
+                    ascii = false;
+                }
+                if (0xD800..0xE000).contains(&cp) {
+                    surrogates = true;
+                }
+                push_code_point(&mut self.scratch, cp);
+            }
+            let (n, chunk_ascii) = find_string_special(data, end, self.strict);
+            ascii &= chunk_ascii;
+            if !chunk_ascii && self.input_surrogates {
+                surrogates = true;
+            }
+            next = n;
+            match data.get(next) {
+                Some(b'"') => {
+                    self.scratch.extend_from_slice(&data[end..next]);
+                    return Ok((
+                        Str {
+                            bytes: &self.scratch,
+                            ascii,
+                            surrogates,
+                        },
+                        next + 1,
+                    ));
+                }
+                Some(b'\\') => {}
+                Some(_) => return Err(SyntaxError::new(K::InvalidControlCharacter, next)),
+                None => return Err(SyntaxError::new(K::UnterminatedString, begin)),
+            }
+        }
+    }
+}
+
+/// `_match_number_unicode`: the end of the number starting at `start` and
+/// whether it is a float. No number is `ExpectingValue` at `start`.
+#[inline]
+pub fn match_number(data: &[u8], start: usize) -> Result<(usize, bool), SyntaxError> {
+    let len = data.len();
+    let mut idx = start;
+    if data[idx] == b'-' {
+        idx += 1;
+        if idx >= len {
+            return Err(SyntaxError::new(K::ExpectingValue, start));
+        }
+    }
+    match data[idx] {
+        b'1'..=b'9' => {
+            idx += 1;
+            while idx < len && data[idx].is_ascii_digit() {
+                idx += 1;
+            }
+        }
+        b'0' => idx += 1,
+        _ => return Err(SyntaxError::new(K::ExpectingValue, start)),
+    }
+    let mut is_float = false;
+    if idx + 1 < len && data[idx] == b'.' && data[idx + 1].is_ascii_digit() {
+        is_float = true;
+        idx += 2;
+        while idx < len && data[idx].is_ascii_digit() {
+            idx += 1;
+        }
+    }
+    if idx + 1 < len && (data[idx] == b'e' || data[idx] == b'E') {
+        let e_start = idx;
+        idx += 1;
+        if idx + 1 < len && (data[idx] == b'-' || data[idx] == b'+') {
+            idx += 1;
+        }
+        while idx < len && data[idx].is_ascii_digit() {
+            idx += 1;
+        }
+        if data[idx - 1].is_ascii_digit() {
+            is_float = true;
+        } else {
+            idx = e_start;
+        }
+    }
+    Ok((idx, is_float))
+}
+
+#[inline]
+fn hex4(h: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &d in &h[..4] {
+        let x = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | x as u32;
+    }
+    Some(v)
+}
+
+/// Append `cp` as (generalised, for surrogates) UTF-8.
+#[inline]
+fn push_code_point(out: &mut Vec<u8>, cp: u32) {
+    if cp < 0x80 {
+        out.push(cp as u8);
+    } else if cp < 0x800 {
+        out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]);
+    } else if cp < 0x10000 {
+        out.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(&[
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]);
+    }
+}
+
+/// The first offset at or after `pos` holding `"`, `\` or (if `strict`) a
+/// control character, or `data.len()`; and whether the bytes before it are
+/// all ASCII.
+#[inline]
+fn find_string_special(data: &[u8], pos: usize, strict: bool) -> (usize, bool) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SSE2 is part of x86_64.
+        unsafe { find_string_special_sse2(data, pos, strict) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        find_string_special_swar(data, pos, strict)
+    }
+}
+
+#[inline]
+fn is_special(b: u8, strict: bool) -> bool {
+    b == b'"' || b == b'\\' || (strict && b < 0x20)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+unsafe fn find_string_special_sse2(data: &[u8], mut pos: usize, strict: bool) -> (usize, bool) {
+    use std::arch::x86_64::*;
+    let len = data.len();
+    let mut high = 0i32;
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let ctrl_max = _mm_set1_epi8(0x1f);
+    let ctrl_on = if strict { -1i32 } else { 0 };
+    while pos + 16 <= len {
+        let v = _mm_loadu_si128(data.as_ptr().add(pos) as *const __m128i);
+        let q = _mm_cmpeq_epi8(v, quote);
+        let b = _mm_cmpeq_epi8(v, backslash);
+        let c = _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v);
+        let mask = _mm_movemask_epi8(_mm_or_si128(q, b)) | (_mm_movemask_epi8(c) & ctrl_on);
+        let hi = _mm_movemask_epi8(v);
+        if mask != 0 {
+            let first = mask.trailing_zeros();
+            high |= hi & ((1i32 << first) - 1);
+            return (pos + first as usize, high == 0);
+        }
+        high |= hi;
+        pos += 16;
+    }
+    let mut ascii = high == 0;
+    while pos < len {
+        let b = data[pos];
+        if is_special(b, strict) {
+            break;
+        }
+        ascii &= b < 0x80;
+        pos += 1;
+    }
+    (pos, ascii)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn find_string_special_swar(data: &[u8], mut pos: usize, strict: bool) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let len = data.len();
+    let mut high = 0u64;
+    while pos + 8 <= len {
+        let w = u64::from_le_bytes(data[pos..pos + 8].try_into().unwrap());
+        let q = w ^ (ONES * b'"' as u64);
+        let b = w ^ (ONES * b'\\' as u64);
+        let mut hit = (q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b);
+        if strict {
+            hit |= w.wrapping_sub(ONES * 0x20) & !w;
+        }
+        if hit & HIGH != 0 {
+            break;
+        }
+        high |= w;
+        pos += 8;
+    }
+    let mut ascii = high & HIGH == 0;
+    while pos < len {
+        let b = data[pos];
+        if is_special(b, strict) {
+            break;
+        }
+        ascii &= b < 0x80;
+        pos += 1;
+    }
+    (pos, ascii)
+}

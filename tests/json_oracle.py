@@ -1,0 +1,70 @@
+"""The stdlib as the oracle for ferrocodec.json: outcomes compared exactly.
+
+ferrocodec.json follows CPython 3.14's json. On older interpreters the only
+decoding difference is 3.13's trailing-comma message; `expected_loads`
+rewrites the stdlib's answer into 3.14's for those cases (and nothing else),
+so the tests stay exact on every version. See docs/compatibility.md.
+"""
+
+import json
+import sys
+
+HAS_TRAILING_COMMA_MESSAGES = sys.version_info >= (3, 13)
+_WS = " \t\n\r"
+
+
+def canon(x):
+    """A comparable form: types kept apart (1, 1.0, True), floats by repr (NaN == NaN, -0.0 != 0.0)."""
+    if isinstance(x, float):
+        return ("float", repr(x))
+    if isinstance(x, dict):
+        return ("dict", tuple((canon(k), canon(v)) for k, v in x.items()))
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, tuple(canon(v) for v in x))
+    return (type(x).__name__, x)
+
+
+def outcome(fn, *args, **kwargs):
+    """('ok', canon(result)) or ('err', exception type name, message[, pos, lineno, colno])."""
+    try:
+        return ("ok", canon(fn(*args, **kwargs)))
+    except json.JSONDecodeError as e:
+        return ("err", "JSONDecodeError", e.msg, e.pos, e.lineno, e.colno, e.args)
+    except RecursionError:
+        return ("err", "RecursionError")
+    except Exception as e:  # noqa: BLE001 - every exception is part of the outcome
+        return ("err", type(e).__name__, str(e))
+
+
+def _to_314(result, doc):
+    """Rewrite a pre-3.13 stdlib error on a trailing comma into 3.14's error."""
+    if HAS_TRAILING_COMMA_MESSAGES or result[0] != "err" or result[1] != "JSONDecodeError":
+        return result
+    msg, pos = result[2], result[3]
+    if not isinstance(doc, str) or pos >= len(doc) or doc[pos] not in "]}":
+        return result
+    if (msg, doc[pos]) not in (("Expecting value", "]"), ("Expecting property name enclosed in double quotes", "}")):
+        return result
+    q = pos - 1
+    while q >= 0 and doc[q] in _WS:
+        q -= 1
+    if q < 0 or doc[q] != ",":
+        return result
+    what = "array" if doc[pos] == "]" else "object"
+    err = json.JSONDecodeError(f"Illegal trailing comma before end of {what}", doc, q)
+    return ("err", "JSONDecodeError", err.msg, err.pos, err.lineno, err.colno, err.args)
+
+
+def _as_text(s):
+    if isinstance(s, (bytes, bytearray)):
+        try:
+            return bytes(s).decode(json.detect_encoding(s), "surrogatepass")
+        except UnicodeDecodeError:
+            return None
+    return s
+
+
+def expected_loads(s, **kwargs):
+    """What CPython 3.14's json.loads gives for `s`."""
+    return _to_314(outcome(json.loads, s, **kwargs), _as_text(s))
+
