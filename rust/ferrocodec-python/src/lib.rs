@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 mod base64;
 mod buffer;
 mod json_decode;
+mod json_encode;
 mod pyobj;
 
 // build.rs already refuses this configuration with a longer explanation; this
@@ -25,6 +26,8 @@ mod _ferrocodec {
     use super::base64::{_b64decode, _b64encode, a2b_base64, b2a_base64};
     #[pymodule_export]
     use super::json_decode::{_json_decoder_setup, Scanner};
+    #[pymodule_export]
+    use super::json_encode::Encoder;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

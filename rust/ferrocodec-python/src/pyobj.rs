@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 
 /// A strong reference, released on drop. Only created and dropped while
 /// attached to the interpreter.
-pub struct Owned(NonNull<ffi::PyObject>);
+pub struct Owned(pub(crate) NonNull<ffi::PyObject>);
 
 impl Owned {
     /// Takes ownership of a new reference; NULL means a Python error is set.

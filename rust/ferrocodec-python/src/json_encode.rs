@@ -1,0 +1,572 @@
+//! JSON encoding: CPython's C encoder (`encoder_listencode_obj` and friends,
+//! 3.14) walking Python objects, with the text written by the core.
+//!
+//! The order of the type checks, the handling of subclasses, dict keys,
+//! `default`, circular references, `sort_keys`, `skipkeys`, indentation and
+//! the 3.14 error notes are the C encoder's. Lists and dicts are read inside
+//! a critical section (a no-op with the GIL) and every item is held by a
+//! strong reference while it is encoded, because `default` and `__repr__`
+//! can run Python code that mutates the container.
+
+use crate::pyobj::{call1, Owned, Utf8};
+use ferrocodec::json::write;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::critical_section::with_critical_section;
+use pyo3::types::{PyBytes, PyString};
+
+/// The options of `c_make_encoder`, fixed at construction.
+#[pyclass(frozen, module = "ferrocodec._ferrocodec", name = "Encoder")]
+pub struct Encoder {
+    check_circular: bool,
+    default: Py<PyAny>,
+    ensure_ascii: bool,
+    /// UTF-8 of the indent string; None: no newlines.
+    indent: Option<Vec<u8>>,
+    key_separator: Vec<u8>,
+    item_separator: Vec<u8>,
+    sort_keys: bool,
+    skipkeys: bool,
+    allow_nan: bool,
+    /// Add 3.14's "when serializing ..." notes to errors.
+    notes: bool,
+    /// The separators or the indent hold non-ASCII text.
+    non_ascii_layout: bool,
+    /// ... or surrogates.
+    layout_surrogates: bool,
+}
+
+fn utf8_of(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<(Vec<u8>, bool)> {
+    // SAFETY: `s` is a live str for the duration of the call.
+    let u = unsafe { Utf8::of(py, s.as_ptr())? };
+    let v = unsafe { u.as_slice() }.to_vec();
+    Ok((v, u.has_surrogates()))
+}
+
+#[pymethods]
+impl Encoder {
+    #[new]
+    #[pyo3(signature = (check_circular, default, ensure_ascii, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan, notes))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        check_circular: bool,
+        default: Py<PyAny>,
+        ensure_ascii: bool,
+        indent: Option<Bound<'_, PyString>>,
+        key_separator: Bound<'_, PyString>,
+        item_separator: Bound<'_, PyString>,
+        sort_keys: bool,
+        skipkeys: bool,
+        allow_nan: bool,
+        notes: bool,
+    ) -> PyResult<Self> {
+        let mut surrogates = false;
+        let indent = match indent {
+            Some(s) => {
+                let (v, sur) = utf8_of(py, &s)?;
+                surrogates |= sur;
+                Some(v)
+            }
+            None => None,
+        };
+        let (key_separator, s1) = utf8_of(py, &key_separator)?;
+        let (item_separator, s2) = utf8_of(py, &item_separator)?;
+        surrogates |= s1 || s2;
+        let non_ascii_layout = !key_separator.is_ascii()
+            || !item_separator.is_ascii()
+            || indent.as_ref().is_some_and(|i| !i.is_ascii());
+        Ok(Encoder {
+            check_circular,
+            default,
+            ensure_ascii,
+            indent,
+            key_separator,
+            item_separator,
+            sort_keys,
+            skipkeys,
+            allow_nan,
+            notes,
+            non_ascii_layout,
+            layout_surrogates: surrogates,
+        })
+    }
+
+    /// `c_make_encoder(...)(obj, indent_level)`: a 1-tuple with the text.
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+        indent_level: isize,
+    ) -> PyResult<(Py<PyAny>,)> {
+        Ok((self.encode_at(py, obj, indent_level.max(0) as usize)?,))
+    }
+
+    /// The JSON text of `obj` as a str (`JSONEncoder.encode`).
+    fn encode(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.encode_at(py, obj, 0)
+    }
+
+    /// The JSON text of `obj` as UTF-8 bytes, without a str in between.
+    fn encode_bytes(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let mut w = Walker::new(py, self);
+        w.obj(obj.as_ptr(), 0)?;
+        if w.surrogates {
+            // Lone surrogates have no UTF-8: raise what str.encode raises.
+            let text = w.finish_str()?;
+            return Ok(text.bind(py).call_method1("encode", ("utf-8",))?.unbind());
+        }
+        Ok(PyBytes::new(py, &w.out).into_any().unbind())
+    }
+}
+
+impl Encoder {
+    fn encode_at(
+        &self,
+        py: Python<'_>,
+        obj: &Bound<'_, PyAny>,
+        level: usize,
+    ) -> PyResult<Py<PyAny>> {
+        let mut w = Walker::new(py, self);
+        w.obj(obj.as_ptr(), level)?;
+        w.finish_str()
+    }
+}
+
+struct Walker<'a, 'py> {
+    py: Python<'py>,
+    cfg: &'a Encoder,
+    out: Vec<u8>,
+    /// The containers (and `default`-converted objects) on the current path.
+    path: Vec<*mut ffi::PyObject>,
+    /// A lone surrogate was written raw (ensure_ascii=False).
+    surrogates: bool,
+}
+
+type R = PyResult<()>;
+
+impl<'a, 'py> Walker<'a, 'py> {
+    fn new(py: Python<'py>, cfg: &'a Encoder) -> Self {
+        Walker {
+            py,
+            cfg,
+            out: Vec::with_capacity(256),
+            path: Vec::new(),
+            surrogates: cfg.layout_surrogates,
+        }
+    }
+
+    fn finish_str(&self) -> PyResult<Py<PyAny>> {
+        let ascii = self.cfg.ensure_ascii && !self.cfg.non_ascii_layout;
+        let s = crate::pyobj::str_from_utf8(self.py, &self.out, ascii, self.surrogates)?;
+        Ok(s.into_py(self.py))
+    }
+
+    /// `encoder_listencode_obj`.
+    fn obj(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
+        unsafe {
+            let tp = ffi::Py_TYPE(o);
+            if o == ffi::Py_None() {
+                self.out.extend_from_slice(b"null");
+            } else if o == ffi::Py_True() {
+                self.out.extend_from_slice(b"true");
+            } else if o == ffi::Py_False() {
+                self.out.extend_from_slice(b"false");
+            } else if tp == &raw mut ffi::PyUnicode_Type || ffi::PyUnicode_Check(o) != 0 {
+                self.str(o)?;
+            } else if tp == &raw mut ffi::PyLong_Type || ffi::PyLong_Check(o) != 0 {
+                self.int(o)?;
+            } else if tp == &raw mut ffi::PyFloat_Type || ffi::PyFloat_Check(o) != 0 {
+                self.float(o)?;
+            } else if ffi::PyList_Check(o) != 0 || ffi::PyTuple_Check(o) != 0 {
+                self.enter()?;
+                let r = self.list(o, level);
+                ffi::Py_LeaveRecursiveCall();
+                r?;
+            } else if ffi::PyDict_Check(o) != 0 {
+                self.enter()?;
+                let r = self.dict(o, level);
+                ffi::Py_LeaveRecursiveCall();
+                r?;
+            } else {
+                self.other(o, level)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn enter(&self) -> R {
+        // SAFETY: attached; NUL-terminated message.
+        if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) } != 0 {
+            return Err(PyErr::fetch(self.py));
+        }
+        Ok(())
+    }
+
+    unsafe fn str(&mut self, o: *mut ffi::PyObject) -> R {
+        let u = Utf8::of(self.py, o)?;
+        let s = u.as_slice();
+        if self.cfg.ensure_ascii {
+            write::write_str_ascii(&mut self.out, s);
+        } else {
+            self.surrogates |= u.has_surrogates();
+            write::write_str_unicode(&mut self.out, s);
+        }
+        Ok(())
+    }
+
+    /// `int.__repr__` (also for subclasses such as IntEnum).
+    unsafe fn int(&mut self, o: *mut ffi::PyObject) -> R {
+        let mut overflow = 0;
+        let v = ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
+        if overflow == 0 {
+            if v == -1 && !ffi::PyErr_Occurred().is_null() {
+                return Err(PyErr::fetch(self.py));
+            }
+            write::write_i64(&mut self.out, v);
+            return Ok(());
+        }
+        let text = int_repr(self.py, o)?;
+        self.out
+            .extend_from_slice(Utf8::of(self.py, text.as_ptr())?.as_slice());
+        Ok(())
+    }
+
+    /// `encoder_encode_float`: `float.__repr__`, or the non-finite names.
+    unsafe fn float(&mut self, o: *mut ffi::PyObject) -> R {
+        let v = ffi::PyFloat_AsDouble(o);
+        if v.is_finite() {
+            write::write_f64(&mut self.out, v);
+            return Ok(());
+        }
+        self.out
+            .extend_from_slice(non_finite(self.py, self.cfg, o, v)?);
+        Ok(())
+    }
+
+    fn check_circular(&mut self, o: *mut ffi::PyObject) -> R {
+        if self.cfg.check_circular {
+            if self.path.contains(&o) {
+                return Err(PyValueError::new_err("Circular reference detected"));
+            }
+            self.path.push(o);
+        }
+        Ok(())
+    }
+
+    fn pop_circular(&mut self) {
+        if self.cfg.check_circular {
+            self.path.pop();
+        }
+    }
+
+    fn newline_indent(&mut self, level: usize) {
+        if let Some(indent) = &self.cfg.indent {
+            self.out.push(b'\n');
+            for _ in 0..level {
+                self.out.extend_from_slice(indent);
+            }
+        }
+    }
+
+    fn item_separator(&mut self, level: usize) {
+        let sep = &self.cfg.item_separator;
+        self.out.extend_from_slice(sep);
+        self.newline_indent(level);
+    }
+
+    /// `encoder_listencode_list` (lists and tuples).
+    unsafe fn list(&mut self, seq: *mut ffi::PyObject, level: usize) -> R {
+        let is_list = ffi::PyList_Check(seq) != 0;
+        let len = |s: *mut ffi::PyObject| {
+            if is_list {
+                ffi::PyList_Size(s)
+            } else {
+                ffi::PyTuple_Size(s)
+            }
+        };
+        if len(seq) == 0 {
+            self.out.extend_from_slice(b"[]");
+            return Ok(());
+        }
+        self.check_circular(seq)?;
+        self.out.push(b'[');
+        let level = level + 1;
+        self.newline_indent(level);
+        let bound = Bound::from_borrowed_ptr(self.py, seq);
+        let mut i: ffi::Py_ssize_t = 0;
+        let r: R = with_critical_section(&bound, || {
+            // The length is read again each time: `default` may shrink a list.
+            while i < len(seq) {
+                let item = if is_list {
+                    list_item(seq, i)
+                } else {
+                    Owned::from_borrowed(ffi::PyTuple_GetItem(seq, i))
+                };
+                if i > 0 {
+                    self.item_separator(level);
+                }
+                if let Err(e) = self.obj(item.as_ptr(), level) {
+                    if self.cfg.notes {
+                        add_note(self.py, &e, || {
+                            Ok(format!(
+                                "when serializing {} item {}",
+                                type_name(self.py, seq, true)?,
+                                i
+                            ))
+                        });
+                    }
+                    return Err(e);
+                }
+                i += 1;
+            }
+            Ok(())
+        });
+        r?;
+        self.pop_circular();
+        self.newline_indent(level - 1);
+        self.out.push(b']');
+        Ok(())
+    }
+
+    /// `encoder_listencode_dict`.
+    unsafe fn dict(&mut self, dct: *mut ffi::PyObject, level: usize) -> R {
+        if ffi::PyDict_Size(dct) == 0 {
+            self.out.extend_from_slice(b"{}");
+            return Ok(());
+        }
+        self.check_circular(dct)?;
+        self.out.push(b'{');
+        let level = level + 1;
+        let mut first = true;
+        if self.cfg.sort_keys || ffi::PyDict_CheckExact(dct) == 0 {
+            let items = Owned::from_new(self.py, ffi::PyMapping_Items(dct))?;
+            if self.cfg.sort_keys && ffi::PyList_Sort(items.as_ptr()) != 0 {
+                return Err(PyErr::fetch(self.py));
+            }
+            let mut i = 0;
+            while i < ffi::PyList_Size(items.as_ptr()) {
+                let item = list_item(items.as_ptr(), i);
+                if ffi::PyTuple_Check(item.as_ptr()) == 0 || ffi::PyTuple_Size(item.as_ptr()) != 2 {
+                    return Err(PyValueError::new_err("items must return 2-tuples"));
+                }
+                let key = ffi::PyTuple_GetItem(item.as_ptr(), 0);
+                let value = ffi::PyTuple_GetItem(item.as_ptr(), 1);
+                self.key_value(dct, key, value, level, &mut first)?;
+                i += 1;
+            }
+        } else {
+            let bound = Bound::from_borrowed_ptr(self.py, dct);
+            let r: R = with_critical_section(&bound, || {
+                let mut pos: ffi::Py_ssize_t = 0;
+                let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+                let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+                while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
+                    // Held: encoding the value may run code that mutates the dict.
+                    let key = Owned::from_borrowed(key);
+                    let value = Owned::from_borrowed(value);
+                    self.key_value(dct, key.as_ptr(), value.as_ptr(), level, &mut first)?;
+                }
+                Ok(())
+            });
+            r?;
+        }
+        self.pop_circular();
+        if !first {
+            self.newline_indent(level - 1);
+        }
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    /// `encoder_encode_key_value`.
+    unsafe fn key_value(
+        &mut self,
+        dct: *mut ffi::PyObject,
+        key: *mut ffi::PyObject,
+        value: *mut ffi::PyObject,
+        level: usize,
+        first: &mut bool,
+    ) -> R {
+        let py = self.py;
+        // The key's text, before anything is written (a skipped key writes nothing).
+        let mut scratch = Vec::new();
+        let key_text: Option<Owned>;
+        if ffi::PyUnicode_Check(key) != 0 {
+            key_text = None;
+        } else if ffi::PyFloat_Check(key) != 0 {
+            let v = ffi::PyFloat_AsDouble(key);
+            if v.is_finite() {
+                write::write_f64(&mut scratch, v);
+            } else {
+                scratch.extend_from_slice(non_finite(py, self.cfg, key, v)?);
+            }
+            key_text = None;
+        } else if key == ffi::Py_True() {
+            scratch.extend_from_slice(b"true");
+            key_text = None;
+        } else if key == ffi::Py_False() {
+            scratch.extend_from_slice(b"false");
+            key_text = None;
+        } else if key == ffi::Py_None() {
+            scratch.extend_from_slice(b"null");
+            key_text = None;
+        } else if ffi::PyLong_Check(key) != 0 {
+            key_text = Some(int_repr(py, key)?);
+        } else if self.cfg.skipkeys {
+            return Ok(());
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "keys must be str, int, float, bool or None, not {}",
+                type_name(py, key, false)?
+            )));
+        }
+        if *first {
+            *first = false;
+            self.newline_indent(level);
+        } else {
+            self.item_separator(level);
+        }
+        if ffi::PyUnicode_Check(key) != 0 {
+            self.str(key)?;
+        } else if let Some(t) = key_text {
+            self.str(t.as_ptr())?;
+        } else {
+            // Float and constant texts are ASCII and need no escaping.
+            self.out.push(b'"');
+            self.out.extend_from_slice(&scratch);
+            self.out.push(b'"');
+        }
+        let sep = &self.cfg.key_separator;
+        self.out.extend_from_slice(sep);
+        if let Err(e) = self.obj(value, level) {
+            if self.cfg.notes {
+                add_note(py, &e, || {
+                    let k = Bound::from_borrowed_ptr(py, key).repr()?;
+                    Ok(format!(
+                        "when serializing {} item {}",
+                        type_name(py, dct, true)?,
+                        k
+                    ))
+                });
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Anything else: `default(o)`, encoded in its place.
+    unsafe fn other(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
+        self.check_circular(o)?;
+        let newobj = call1(self.py, self.cfg.default.as_ptr(), Owned::from_borrowed(o))?;
+        self.enter()?;
+        let r = self.obj(newobj.as_ptr(), level);
+        ffi::Py_LeaveRecursiveCall();
+        if let Err(e) = r {
+            if self.cfg.notes {
+                add_note(self.py, &e, || {
+                    Ok(format!(
+                        "when serializing {} object",
+                        type_name(self.py, o, true)?
+                    ))
+                });
+            }
+            return Err(e);
+        }
+        self.pop_circular();
+        Ok(())
+    }
+}
+
+/// Item `i` of a list, as a strong reference.
+#[inline]
+unsafe fn list_item(list: *mut ffi::PyObject, i: ffi::Py_ssize_t) -> Owned {
+    #[cfg(Py_GIL_DISABLED)]
+    {
+        Owned(std::ptr::NonNull::new_unchecked(ffi::PyList_GetItemRef(
+            list, i,
+        )))
+    }
+    #[cfg(not(Py_GIL_DISABLED))]
+    {
+        Owned::from_borrowed(ffi::PyList_GetItem(list, i))
+    }
+}
+
+/// The text of a non-finite float, or the stdlib's ValueError.
+unsafe fn non_finite(
+    py: Python<'_>,
+    cfg: &Encoder,
+    o: *mut ffi::PyObject,
+    v: f64,
+) -> PyResult<&'static [u8]> {
+    if !cfg.allow_nan {
+        let r = Bound::from_borrowed_ptr(py, o).repr()?;
+        return Err(PyValueError::new_err(format!(
+            "Out of range float values are not JSON compliant: {r}"
+        )));
+    }
+    Ok(if v > 0.0 {
+        b"Infinity"
+    } else if v < 0.0 {
+        b"-Infinity"
+    } else {
+        b"NaN"
+    })
+}
+
+/// `int.__repr__(o)`: the int text even for subclasses that override
+/// `__repr__`, with int's own digit-limit ValueError.
+unsafe fn int_repr(py: Python<'_>, o: *mut ffi::PyObject) -> PyResult<Owned> {
+    let slot = ffi::PyType_GetSlot(&raw mut ffi::PyLong_Type, ffi::Py_tp_repr);
+    if slot.is_null() {
+        return Owned::from_new(py, ffi::PyObject_Repr(o));
+    }
+    let repr: ffi::reprfunc = std::mem::transmute::<*mut std::ffi::c_void, ffi::reprfunc>(slot);
+    Owned::from_new(py, repr(o))
+}
+
+/// Appends a note to an exception (3.14's `_PyErr_FormatNote`); a failure
+/// to build the note leaves the exception as it is.
+fn add_note(py: Python<'_>, e: &PyErr, note: impl FnOnce() -> PyResult<String>) {
+    if let Ok(text) = note() {
+        let _ = e.value(py).call_method1("add_note", (text,));
+    }
+}
+
+/// The name C code prints for a type: `%T` (fully qualified: `tp_name` for
+/// static types, `module.qualname` for others unless builtins/__main__) or
+/// `%s` of `tp_name`.
+unsafe fn type_name(py: Python<'_>, o: *mut ffi::PyObject, qualified: bool) -> PyResult<String> {
+    let tp = ffi::Py_TYPE(o);
+    let t = Bound::from_borrowed_ptr(py, tp as *mut ffi::PyObject);
+    let heap = ffi::PyType_GetFlags(tp) & ffi::Py_TPFLAGS_HEAPTYPE != 0;
+    if !heap {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            return Ok(std::ffi::CStr::from_ptr((*tp).tp_name)
+                .to_string_lossy()
+                .into_owned());
+        }
+        #[cfg(Py_LIMITED_API)]
+        {
+            // A static type's tp_name is "module.name" ("name" for builtins).
+            let module: String = t.getattr("__module__")?.extract()?;
+            let name: String = t.getattr("__name__")?.extract()?;
+            return Ok(if module == "builtins" {
+                name
+            } else {
+                format!("{module}.{name}")
+            });
+        }
+    }
+    if !qualified {
+        return t.getattr("__name__")?.extract();
+    }
+    let qualname: String = t.getattr("__qualname__")?.extract()?;
+    match t.getattr("__module__")?.extract::<String>() {
+        Ok(m) if m != "builtins" && m != "__main__" => Ok(format!("{m}.{qualname}")),
+        _ => Ok(qualname),
+    }
+}

@@ -1,0 +1,276 @@
+"""ferrocodec.json encoding against the standard library: the same text, or the same exception."""
+
+import collections
+import decimal
+import enum
+import io
+import json
+import math
+import random
+import struct
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ferrocodec import json as fj
+
+
+def outcome(fn, *args, **kwargs):
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except RecursionError:
+        return ("err", "RecursionError")
+    except Exception as e:  # noqa: BLE001 - every exception is part of the outcome
+        return ("err", type(e).__name__, str(e), getattr(e, "__notes__", None))
+
+
+_NAN_MESSAGE = "Out of range float values are not JSON compliant"
+
+
+def to_older_stdlib(result, want):
+    """ferrocodec's answer (3.14's text) as an older stdlib words it: before
+    3.13 its C encoder left the float's repr out of this one message."""
+    if (want[:3] == ("err", "ValueError", _NAN_MESSAGE) and result[:2] == ("err", "ValueError")
+            and result[2].startswith(_NAN_MESSAGE + ": ")):
+        return result[:2] + (_NAN_MESSAGE,) + result[3:]
+    return result
+
+
+def same(obj, **kwargs):
+    want = outcome(json.dumps, obj, **kwargs)
+    assert to_older_stdlib(outcome(fj.dumps, obj, **kwargs), want) == want
+    if want[0] == "ok":
+        try:
+            encoded = want[1].encode("utf-8")
+        except UnicodeEncodeError as e:
+            assert outcome(fj.dumpb, obj, **kwargs) == ("err", "UnicodeEncodeError", str(e), None)
+        else:
+            assert fj.dumpb(obj, **kwargs) == encoded
+
+
+class MyStr(str):
+    pass
+
+
+class MyInt(int):
+    def __repr__(self):
+        return "MyInt!"
+
+
+class MyFloat(float):
+    def __repr__(self):
+        return "MyFloat!"
+
+
+class MyList(list):
+    pass
+
+
+class MyDict(dict):
+    pass
+
+
+class Color(enum.IntEnum):
+    RED = 1
+
+
+class Ratio(float, enum.Enum):
+    HALF = 0.5
+
+
+class Name(str, enum.Enum):
+    A = "a"
+
+
+odd_floats = st.sampled_from([0.0, -0.0, 1e-7, 1e16, 1e15, 5e-324, 1.7976931348623157e308, 0.1, 1 / 3,
+                              123456789012345680.0, 1e22, 1e-5, 0.0001, math.inf, -math.inf, math.nan])
+texts = st.text() | st.sampled_from(["\ud800", "a\udfffb", "\ud83d\ude00", "\x00\x1f\x7f\"\\", "é€😀"])
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats() | odd_floats | texts
+    | st.builds(MyStr, texts) | st.builds(MyInt, st.integers()) | st.builds(MyFloat, st.floats())
+    | st.sampled_from([Color.RED, Ratio.HALF, Name.A])
+)
+keys = (texts | st.integers(-(10**20), 10**20) | st.floats() | st.booleans() | st.none()
+        | st.sampled_from([Color.RED, Ratio.HALF, Name.A, MyStr("k")]))
+values = st.recursive(
+    scalars,
+    lambda c: st.lists(c, max_size=5) | st.lists(c, max_size=5).map(tuple) | st.lists(c, max_size=3).map(MyList)
+    | st.dictionaries(keys, c, max_size=5) | st.dictionaries(texts, c, max_size=3).map(MyDict),
+    max_leaves=25,
+)
+options = st.fixed_dictionaries({}, optional={
+    "skipkeys": st.booleans(),
+    "ensure_ascii": st.booleans(),
+    "check_circular": st.booleans(),
+    "allow_nan": st.booleans(),
+    "indent": st.none() | st.integers(-2, 4) | st.sampled_from(["", "\t", "--", "é"]),
+    "separators": st.sampled_from([(",", ":"), (", ", ": "), (" , ", " : "), ("é", "\ud800")]),
+    "sort_keys": st.booleans(),
+})
+
+
+@given(values, options)
+def test_generated_values(value, kwargs):
+    same(value, **kwargs)
+
+
+@given(st.dictionaries(st.text(max_size=3) | st.integers(0, 5), st.integers(), max_size=6), options)
+def test_mixed_keys_with_sort_keys(value, kwargs):
+    same(value, **kwargs)
+
+
+def test_unserialisable_values_and_keys():
+    for value in [object(), {1j: 1}, [1, {2: {"x": set()}}], {"a": [1, decimal.Decimal("1.5")]},
+                  {(1, 2): 3}, {"a": 1, b"b": 2}, {frozenset(): 1}, [{"k": (1, {3.5: bytearray()})}]]:
+        same(value)
+        same(value, skipkeys=True)
+        same(value, sort_keys=True, indent=2)
+
+
+def test_non_finite_floats():
+    for v in [math.nan, math.inf, -math.inf, MyFloat("nan"), {math.inf: 1}, {MyFloat("-inf"): 1}]:
+        same(v)
+        same(v, allow_nan=False)
+
+
+def test_float_repr_matches_on_random_doubles():
+    rng = random.Random(1234)
+    values = [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(100_000)]
+    values += [rng.uniform(-1e6, 1e6) for _ in range(50_000)]
+    values += [float(f"{rng.randint(1, 10**17)}e{rng.randint(-330, 310)}") for _ in range(50_000)]
+    values = [v for v in values if math.isfinite(v)]
+    assert fj.dumps(values) == json.dumps(values)
+
+
+def test_big_integers_and_digit_limit():
+    same([10**18, -(10**18), 2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 10**100, MyInt(10**30)])
+    same(10**5000)
+    same({10**5000: 1})
+    if hasattr(sys, "set_int_max_str_digits"):
+        old = sys.get_int_max_str_digits()
+        try:
+            sys.set_int_max_str_digits(6000)
+            same(10**5000)
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+def test_circular_references():
+    a = []
+    a.append(a)
+    d = {}
+    d["d"] = d
+    nested = {"x": [1, {"y": None}]}
+    nested["x"][1]["y"] = nested
+    for v in [a, d, nested, [a], {"k": [d]}]:
+        same(v)
+        same(v, indent=1)
+    same(a, check_circular=False)
+    same([[1], [1]])  # the same list twice is no cycle
+    shared = [1]
+    same([shared, shared, {"a": shared}])
+
+
+def test_default_is_called_and_cycles_through_default_are_caught():
+    class Node:
+        def __init__(self):
+            self.me = self
+
+    for dumps in (json.dumps, fj.dumps):
+        assert dumps({"s": {1, 2}}, default=sorted) == '{"s": [1, 2]}'
+    same(Node(), default=lambda o: o.me)
+    same(Node(), default=lambda o: [o.me])
+    same([1, object()], default=repr)
+    same({"when": decimal.Decimal("1.25")}, default=str)
+    same(Node(), default=lambda o: {"x": object()})
+
+
+def test_encoder_subclass_default_and_cls():
+    class Enc(fj.JSONEncoder):
+        def default(self, o):
+            if isinstance(o, set):
+                return sorted(o)
+            return super().default(o)
+
+    class StdEnc(json.JSONEncoder):
+        def default(self, o):
+            if isinstance(o, set):
+                return sorted(o)
+            return super().default(o)
+
+    for v in [{"s": {3, 1}}, [{2}, object()]]:
+        assert outcome(fj.dumps, v, cls=Enc, indent=2) == outcome(json.dumps, v, cls=StdEnc, indent=2)
+        assert outcome(Enc().encode, v) == outcome(StdEnc().encode, v)
+    assert fj.dumpb({"s": {3, 1}}, cls=Enc) == b'{"s": [1, 3]}'
+
+
+def test_iterencode_chunks_join_to_encode():
+    value = {"a": [1, 2.5, {"b": None}], "c": "é", "d": []}
+    for kwargs in [{}, {"indent": 2}, {"sort_keys": True, "ensure_ascii": False}]:
+        chunks = list(fj.JSONEncoder(**kwargs).iterencode(value))
+        assert len(chunks) > 1
+        assert "".join(chunks) == fj.JSONEncoder(**kwargs).encode(value) == json.dumps(value, **kwargs)
+
+
+def test_dump_writes_the_same_text():
+    value = {"a": [1, {"b": "é"}]}
+    for kwargs in [{}, {"indent": 4, "ensure_ascii": False}]:
+        fc, std = io.StringIO(), io.StringIO()
+        fj.dump(value, fc, **kwargs)
+        json.dump(value, std, **kwargs)
+        assert fc.getvalue() == std.getvalue()
+
+
+def test_mapping_subclasses_and_items_override():
+    class Backwards(dict):
+        def items(self):
+            return list(reversed(list(super().items())))
+
+    class BadItems(dict):
+        def items(self):
+            return [1]
+
+    same(collections.OrderedDict([("b", 1), ("a", 2)]))
+    same(Backwards(a=1, b=2))
+    same(BadItems(a=1))
+    same(collections.defaultdict(int, {"x": 1}), sort_keys=True)
+
+
+def test_round_trip_through_loads():
+    value = {"a": [1, -2.5e-300, "x\u2028\U0001f600\ud800", None, True, {"": []}], "b": 10**30}
+    for kwargs in [{}, {"ensure_ascii": False}, {"indent": 3}]:
+        assert fj.loads(fj.dumps(value, **kwargs)) == value
+        if kwargs.get("ensure_ascii", True):
+            assert fj.loads(fj.dumpb(value, **kwargs)) == value
+        else:  # a lone surrogate has no UTF-8
+            with pytest.raises(UnicodeEncodeError):
+                fj.dumpb(value, **kwargs)
+
+
+def test_corpus_with_every_keyword(shared_dir):
+    for path in sorted((shared_dir / "bench-data").glob("*.json")):
+        value = json.loads(path.read_bytes())
+        for kwargs in [{}, {"indent": 2}, {"sort_keys": True}, {"ensure_ascii": False},
+                       {"separators": (",", ":")}, {"indent": "\t", "sort_keys": True, "ensure_ascii": False}]:
+            assert fj.dumps(value, **kwargs) == json.dumps(value, **kwargs), (path.name, kwargs)
+        assert fj.dumpb(value) == json.dumps(value).encode()
+
+
+def test_deep_nesting():
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert outcome(fj.dumps, deep)[:2] == outcome(json.dumps, deep)[:2] == ("err", "RecursionError")
+    ok = []
+    for _ in range(50):
+        ok = [ok]
+    same(ok)
+
+
+def test_encoder_rejects_bad_arguments_like_the_stdlib():
+    assert outcome(fj.dumps, [1], indent=1.5) == outcome(json.dumps, [1], indent=1.5)
+    assert outcome(fj.dumps, [1], separators=(",",)) == outcome(json.dumps, [1], separators=(",",))
+    assert outcome(fj.dumps, [1], bogus=True)[1] == outcome(json.dumps, [1], bogus=True)[1] == "TypeError"
