@@ -146,12 +146,39 @@ struct Walker<'a, 'py> {
 
 type R = PyResult<()>;
 
+/// What `encoder_listencode_obj` does with an object.
+enum Kind {
+    Const(&'static [u8]),
+    Str,
+    Int,
+    Float,
+    List,
+    Dict,
+    Other,
+}
+
+thread_local! {
+    /// The last output buffer of this thread, kept (up to 1 MiB) so the next
+    /// call starts with room instead of growing from nothing.
+    static OUT_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Drop for Walker<'_, '_> {
+    fn drop(&mut self) {
+        let mut out = std::mem::take(&mut self.out);
+        if out.capacity() <= 1 << 20 {
+            out.clear();
+            OUT_BUFFER.with(|b| b.set(out));
+        }
+    }
+}
+
 impl<'a, 'py> Walker<'a, 'py> {
     fn new(py: Python<'py>, cfg: &'a Encoder) -> Self {
         Walker {
             py,
             cfg,
-            out: Vec::with_capacity(256),
+            out: OUT_BUFFER.with(|b| b.take()),
             path: Vec::new(),
             surrogates: cfg.layout_surrogates,
         }
@@ -167,30 +194,55 @@ impl<'a, 'py> Walker<'a, 'py> {
     fn obj(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
         unsafe {
             let tp = ffi::Py_TYPE(o);
-            if o == ffi::Py_None() {
-                self.out.extend_from_slice(b"null");
+            // Exact types first (no flag lookups); then the C encoder's
+            // order of checks, which decides for subclasses.
+            let kind = if tp == &raw mut ffi::PyUnicode_Type {
+                Kind::Str
+            } else if tp == &raw mut ffi::PyLong_Type {
+                Kind::Int
+            } else if tp == &raw mut ffi::PyFloat_Type {
+                Kind::Float
+            } else if tp == &raw mut ffi::PyList_Type || tp == &raw mut ffi::PyTuple_Type {
+                Kind::List
+            } else if tp == &raw mut ffi::PyDict_Type {
+                Kind::Dict
+            } else if o == ffi::Py_None() {
+                Kind::Const(b"null")
             } else if o == ffi::Py_True() {
-                self.out.extend_from_slice(b"true");
+                Kind::Const(b"true")
             } else if o == ffi::Py_False() {
-                self.out.extend_from_slice(b"false");
-            } else if tp == &raw mut ffi::PyUnicode_Type || ffi::PyUnicode_Check(o) != 0 {
-                self.str(o)?;
-            } else if tp == &raw mut ffi::PyLong_Type || ffi::PyLong_Check(o) != 0 {
-                self.int(o)?;
-            } else if tp == &raw mut ffi::PyFloat_Type || ffi::PyFloat_Check(o) != 0 {
-                self.float(o)?;
+                Kind::Const(b"false")
+            } else if ffi::PyUnicode_Check(o) != 0 {
+                Kind::Str
+            } else if ffi::PyLong_Check(o) != 0 {
+                Kind::Int
+            } else if ffi::PyFloat_Check(o) != 0 {
+                Kind::Float
             } else if ffi::PyList_Check(o) != 0 || ffi::PyTuple_Check(o) != 0 {
-                self.enter()?;
-                let r = self.list(o, level);
-                ffi::Py_LeaveRecursiveCall();
-                r?;
+                Kind::List
             } else if ffi::PyDict_Check(o) != 0 {
-                self.enter()?;
-                let r = self.dict(o, level);
-                ffi::Py_LeaveRecursiveCall();
-                r?;
+                Kind::Dict
             } else {
-                self.other(o, level)?;
+                Kind::Other
+            };
+            match kind {
+                Kind::Const(text) => self.out.extend_from_slice(text),
+                Kind::Str => self.str(o)?,
+                Kind::Int => self.int(o)?,
+                Kind::Float => self.float(o)?,
+                Kind::List => {
+                    self.enter()?;
+                    let r = self.list(o, level);
+                    ffi::Py_LeaveRecursiveCall();
+                    r?;
+                }
+                Kind::Dict => {
+                    self.enter()?;
+                    let r = self.dict(o, level);
+                    ffi::Py_LeaveRecursiveCall();
+                    r?;
+                }
+                Kind::Other => self.other(o, level)?,
             }
         }
         Ok(())
@@ -340,7 +392,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.out.push(b'{');
         let level = level + 1;
         let mut first = true;
-        if self.cfg.sort_keys || ffi::PyDict_CheckExact(dct) == 0 {
+        if self.cfg.sort_keys || ffi::Py_TYPE(dct) != &raw mut ffi::PyDict_Type {
             let items = Owned::from_new(self.py, ffi::PyMapping_Items(dct))?;
             if self.cfg.sort_keys && ffi::PyList_Sort(items.as_ptr()) != 0 {
                 return Err(PyErr::fetch(self.py));
@@ -363,10 +415,11 @@ impl<'a, 'py> Walker<'a, 'py> {
                 let mut key: *mut ffi::PyObject = std::ptr::null_mut();
                 let mut value: *mut ffi::PyObject = std::ptr::null_mut();
                 while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
-                    // Held: encoding the value may run code that mutates the dict.
-                    let key = Owned::from_borrowed(key);
-                    let value = Owned::from_borrowed(value);
-                    self.key_value(dct, key.as_ptr(), value.as_ptr(), level, &mut first)?;
+                    // Held unless the value is a leaf: encoding a container
+                    // or calling `default` may mutate the dict.
+                    let _hold = (!is_leaf(value))
+                        .then(|| (Owned::from_borrowed(key), Owned::from_borrowed(value)));
+                    self.key_value(dct, key, value, level, &mut first)?;
                 }
                 Ok(())
             });
@@ -393,7 +446,9 @@ impl<'a, 'py> Walker<'a, 'py> {
         // The key's text, before anything is written (a skipped key writes nothing).
         let mut scratch = Vec::new();
         let key_text: Option<Owned>;
-        if ffi::PyUnicode_Check(key) != 0 {
+        let is_str =
+            ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type || ffi::PyUnicode_Check(key) != 0;
+        if is_str {
             key_text = None;
         } else if ffi::PyFloat_Check(key) != 0 {
             let v = ffi::PyFloat_AsDouble(key);
@@ -428,7 +483,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         } else {
             self.item_separator(level);
         }
-        if ffi::PyUnicode_Check(key) != 0 {
+        if is_str {
             self.str(key)?;
         } else if let Some(t) = key_text {
             self.str(t.as_ptr())?;
@@ -477,6 +532,20 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.pop_circular();
         Ok(())
     }
+}
+
+/// An exact str, int, float, bool or None: encoding it runs no Python code
+/// and enters no other critical section, so the container it was read from
+/// (locked on free-threaded builds, unchanging with the GIL) keeps it alive
+/// and a borrowed reference is enough.
+#[inline]
+unsafe fn is_leaf(o: *mut ffi::PyObject) -> bool {
+    let tp = ffi::Py_TYPE(o);
+    tp == &raw mut ffi::PyUnicode_Type
+        || tp == &raw mut ffi::PyLong_Type
+        || tp == &raw mut ffi::PyFloat_Type
+        || o == ffi::Py_None()
+        || tp == &raw mut ffi::PyBool_Type
 }
 
 /// Item `i` of a list, as a strong reference.

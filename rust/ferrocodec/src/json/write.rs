@@ -8,81 +8,146 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// non-ASCII character escaped (astral characters as a surrogate pair), in
 /// quotes. `s` is UTF-8, or generalised UTF-8 holding surrogates.
 pub fn write_str_ascii(out: &mut Vec<u8>, s: &[u8]) {
-    out.reserve(s.len() + 2);
-    out.push(b'"');
-    let mut start = 0;
-    let mut i = 0;
-    while i < s.len() {
-        i = find_ascii_escape(s, i);
-        if i >= s.len() {
-            break;
-        }
-        out.extend_from_slice(&s[start..i]);
-        let b = s[i];
-        if b < 0x80 {
-            write_ascii_escape(out, b);
-            i += 1;
-        } else {
-            let (cp, n) = decode_code_point(&s[i..]);
-            if cp >= 0x10000 {
-                let v = cp - 0x10000;
-                write_u_escape(out, 0xD800 | (v >> 10));
-                write_u_escape(out, 0xDC00 | (v & 0x3FF));
-            } else {
-                write_u_escape(out, cp);
-            }
-            i += n;
-        }
-        start = i;
-    }
-    out.extend_from_slice(&s[start..]);
-    out.push(b'"');
+    write_str::<true>(out, s)
 }
 
 /// `encode_basestring`: only `"`, `\` and control characters escaped.
 pub fn write_str_unicode(out: &mut Vec<u8>, s: &[u8]) {
-    out.reserve(s.len() + 2);
+    write_str::<false>(out, s)
+}
+
+/// Input bytes escaped per reservation: the worst case (6 output bytes per
+/// input byte) is reserved for one segment at a time, not a whole string.
+const SEGMENT: usize = 4096;
+
+#[inline]
+fn write_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
-    let mut start = 0;
-    let mut i = 0;
-    while i < s.len() {
-        i = find_unicode_escape(s, i);
-        if i >= s.len() {
+    let mut a = 0;
+    while a < s.len() {
+        let mut b = (a + SEGMENT).min(s.len());
+        // Never split a UTF-8 sequence.
+        while b < s.len() && (s[b] as i8) < -0x40 {
+            b += 1;
+        }
+        escape_segment::<ASCII>(out, &s[a..b]);
+        a = b;
+    }
+    out.push(b'"');
+}
+
+fn escape_segment<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
+    // At most 6 output bytes per input byte (a control character), plus 16
+    // of slack for the vector loop's stores.
+    out.reserve(s.len() * 6 + 16);
+    // SAFETY: every write below stays within the reservation (the vector
+    // loop may store 16 bytes ahead, inside the slack) and only written
+    // bytes are exposed by `set_len`.
+    unsafe {
+        let mut o = out.as_mut_ptr().add(out.len());
+        let mut i = 0;
+        let n = s.len();
+        loop {
+            let run = copy_plain_run::<ASCII>(s, i, o);
+            i += run;
+            o = o.add(run);
+            if i >= n {
+                break;
+            }
+            let b = s[i];
+            if b < 0x80 {
+                o = put_ascii_escape(o, b);
+                i += 1;
+            } else {
+                // Only reached for ASCII output: non-ASCII bytes are plain otherwise.
+                let (cp, len) = decode_code_point(&s[i..]);
+                if cp >= 0x10000 {
+                    let v = cp - 0x10000;
+                    o = put_u_escape(o, 0xD800 | (v >> 10));
+                    o = put_u_escape(o, 0xDC00 | (v & 0x3FF));
+                } else {
+                    o = put_u_escape(o, cp);
+                }
+                i += len;
+            }
+        }
+        out.set_len(o.offset_from(out.as_ptr()) as usize);
+    }
+}
+
+/// Copies the bytes from `s[i..]` that need no escaping to `o`; returns
+/// how many. May write up to 16 bytes past them (inside the reserved slack).
+#[inline(always)]
+unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> usize {
+    let n = s.len();
+    let mut k = i;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let ctrl_max = _mm_set1_epi8(0x1f);
+        let tilde = _mm_set1_epi8(b'~' as i8);
+        while k + 16 <= n {
+            let v = _mm_loadu_si128(s.as_ptr().add(k) as *const __m128i);
+            _mm_storeu_si128(o.add(k - i) as *mut __m128i, v);
+            let mut m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
+            let mut mask = _mm_movemask_epi8(m);
+            if ASCII {
+                // Bytes above '~': DEL and every non-ASCII byte.
+                mask |= !_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, tilde), tilde)) & 0xFFFF;
+            }
+            if mask != 0 {
+                return k - i + mask.trailing_zeros() as usize;
+            }
+            k += 16;
+        }
+    }
+    while k < n {
+        let b = s[k];
+        if if ASCII {
+            needs_ascii_escape(b)
+        } else {
+            needs_unicode_escape(b)
+        } {
             break;
         }
-        out.extend_from_slice(&s[start..i]);
-        write_ascii_escape(out, s[i]);
-        i += 1;
-        start = i;
+        *o.add(k - i) = b;
+        k += 1;
     }
-    out.extend_from_slice(&s[start..]);
-    out.push(b'"');
+    k - i
 }
 
 #[inline]
-fn write_ascii_escape(out: &mut Vec<u8>, b: u8) {
-    match b {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        0x0c => out.extend_from_slice(b"\\f"),
-        _ => write_u_escape(out, b as u32),
-    }
+unsafe fn put_ascii_escape(o: *mut u8, b: u8) -> *mut u8 {
+    let two = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => return put_u_escape(o, b as u32),
+    };
+    *o = b'\\';
+    *o.add(1) = two;
+    o.add(2)
 }
 
 #[inline]
-fn write_u_escape(out: &mut Vec<u8>, c: u32) {
-    out.extend_from_slice(&[
+unsafe fn put_u_escape(o: *mut u8, c: u32) -> *mut u8 {
+    let bytes = [
         b'\\',
         b'u',
         HEX[(c >> 12) as usize & 0xF],
         HEX[(c >> 8) as usize & 0xF],
         HEX[(c >> 4) as usize & 0xF],
         HEX[c as usize & 0xF],
-    ]);
+    ];
+    std::ptr::copy_nonoverlapping(bytes.as_ptr(), o, 6);
+    o.add(6)
 }
 
 /// Decode one (generalised) UTF-8 sequence: the code point and its length.
@@ -112,172 +177,55 @@ fn needs_unicode_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// First offset at or after `i` whose byte needs `encode_basestring_ascii`'s escaping.
-#[inline]
-fn find_ascii_escape(s: &[u8], i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        find_escape_sse2::<true>(s, i)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        s[i..]
-            .iter()
-            .position(|&b| needs_ascii_escape(b))
-            .map_or(s.len(), |p| p + i)
-    }
-}
-
-/// First offset at or after `i` whose byte needs `encode_basestring`'s escaping.
-#[inline]
-fn find_unicode_escape(s: &[u8], i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        find_escape_sse2::<false>(s, i)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        s[i..]
-            .iter()
-            .position(|&b| needs_unicode_escape(b))
-            .map_or(s.len(), |p| p + i)
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[inline]
-unsafe fn find_escape_sse2<const ASCII: bool>(s: &[u8], mut i: usize) -> usize {
-    use std::arch::x86_64::*;
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    let ctrl_max = _mm_set1_epi8(0x1f);
-    let tilde = _mm_set1_epi8(b'~' as i8);
-    while i + 16 <= s.len() {
-        let v = _mm_loadu_si128(s.as_ptr().add(i) as *const __m128i);
-        let mut m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-        m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
-        if ASCII {
-            // Bytes above '~' (DEL and every non-ASCII byte).
-            m = _mm_or_si128(
-                m,
-                _mm_xor_si128(
-                    _mm_cmpeq_epi8(_mm_max_epu8(v, tilde), tilde),
-                    _mm_set1_epi8(-1),
-                ),
-            );
-        }
-        let mask = _mm_movemask_epi8(m);
-        if mask != 0 {
-            return i + mask.trailing_zeros() as usize;
-        }
-        i += 16;
-    }
-    while i < s.len() {
-        let b = s[i];
-        if if ASCII {
-            needs_ascii_escape(b)
-        } else {
-            needs_unicode_escape(b)
-        } {
-            return i;
-        }
-        i += 1;
-    }
-    s.len()
-}
-
 /// `float.__repr__` of a finite `v` ("1.0", "1e-07", "1e+16", "-0.0", "5e-324").
+///
+/// ryu gives the same shortest round-trip digits as CPython's repr; only the
+/// layout differs. ryu uses fixed notation for decimal exponents -5 < k <= 16
+/// and "1.5e-7" otherwise; Python switches at -4 and writes "1.5e-07" /
+/// "1e+16". So ryu's text is used as it is, except for the exponent's sign
+/// and width and for the one fixed case (0.0000ddd) Python writes as an exponent.
 pub fn write_f64(out: &mut Vec<u8>, v: f64) {
     debug_assert!(v.is_finite());
-    if v == 0.0 {
-        out.extend_from_slice(if v.is_sign_negative() {
-            b"-0.0"
-        } else {
-            b"0.0"
-        });
+    let mut buf = ryu::Buffer::new();
+    let t = buf.format_finite(v).as_bytes();
+    if let Some(e) = t.iter().rposition(|&b| b == b'e') {
+        out.extend_from_slice(&t[..e]);
+        out.push(b'e');
+        let exp = &t[e + 1..];
+        let digits = match exp.split_first() {
+            Some((b'-', rest)) => {
+                out.push(b'-');
+                rest
+            }
+            _ => {
+                out.push(b'+');
+                exp
+            }
+        };
+        if digits.len() == 1 {
+            out.push(b'0');
+        }
+        out.extend_from_slice(digits);
         return;
     }
-    let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(v).as_bytes();
-    // Shortest round-trip digits and the decimal point position (value =
-    // 0.d1d2... x 10^decpt), from ryu's text, then Python's layout.
-    let (negative, text) = match text.split_first() {
+    let (sign, unsigned) = match t.split_first() {
         Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
+        _ => (false, t),
     };
-    let mut digits = [0u8; 20];
-    let mut n = 0usize;
-    let mut decpt: i32;
-    let (mantissa, exp) = match text.iter().position(|&b| b == b'e' || b == b'E') {
-        Some(e) => (&text[..e], parse_exp(&text[e + 1..])),
-        None => (text, 0),
-    };
-    let dot = mantissa
-        .iter()
-        .position(|&b| b == b'.')
-        .unwrap_or(mantissa.len());
-    decpt = dot as i32 + exp;
-    let mut leading = true;
-    for &b in mantissa {
-        if b == b'.' {
-            continue;
+    if let Some(digits) = unsigned.strip_prefix(b"0.0000") {
+        // 1e-5 <= |v| < 1e-4: Python writes d.ddde-05.
+        if sign {
+            out.push(b'-');
         }
-        if leading && b == b'0' {
-            decpt -= 1;
-            continue;
-        }
-        leading = false;
-        digits[n] = b;
-        n += 1;
-    }
-    while n > 1 && digits[n - 1] == b'0' {
-        n -= 1;
-    }
-    let digits = &digits[..n];
-    if negative {
-        out.push(b'-');
-    }
-    if decpt <= -4 || decpt > 16 {
         out.push(digits[0]);
-        if n > 1 {
+        if digits.len() > 1 {
             out.push(b'.');
             out.extend_from_slice(&digits[1..]);
         }
-        let e = decpt - 1;
-        out.push(b'e');
-        out.push(if e < 0 { b'-' } else { b'+' });
-        let e = e.unsigned_abs();
-        if e < 10 {
-            out.push(b'0');
-        }
-        out.extend_from_slice(itoa::Buffer::new().format(e).as_bytes());
-    } else if decpt <= 0 {
-        out.extend_from_slice(b"0.");
-        out.resize(out.len() + (-decpt) as usize, b'0');
-        out.extend_from_slice(digits);
-    } else if (decpt as usize) < n {
-        out.extend_from_slice(&digits[..decpt as usize]);
-        out.push(b'.');
-        out.extend_from_slice(&digits[decpt as usize..]);
-    } else {
-        out.extend_from_slice(digits);
-        out.resize(out.len() + (decpt as usize - n), b'0');
-        out.extend_from_slice(b".0");
+        out.extend_from_slice(b"e-05");
+        return;
     }
-}
-
-fn parse_exp(t: &[u8]) -> i32 {
-    let (neg, t) = match t.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, t),
-    };
-    let v = t.iter().fold(0i32, |a, &d| a * 10 + (d - b'0') as i32);
-    if neg {
-        -v
-    } else {
-        v
-    }
+    out.extend_from_slice(t);
 }
 
 /// `int.__repr__` of a machine integer.
@@ -314,6 +262,12 @@ mod tests {
             (1.7976931348623157e308, "1.7976931348623157e+308"),
             (12345.678, "12345.678"),
             (100.0, "100.0"),
+            (0.00001234, "1.234e-05"),
+            (-0.00001, "-1e-05"),
+            (0.000123, "0.000123"),
+            (1e-100, "1e-100"),
+            (-1.5e300, "-1.5e+300"),
+            (2e22, "2e+22"),
         ] {
             assert_eq!(f(v), s);
         }
@@ -344,5 +298,38 @@ mod tests {
             esc(&long, true),
             format!("\"{}\\b{}\"", "x".repeat(40), "y".repeat(40))
         );
+    }
+
+    /// The stdlib's escaping, one character at a time.
+    fn reference(s: &str, ascii: bool) -> String {
+        let mut r = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => r.push_str("\\\""),
+                '\\' => r.push_str("\\\\"),
+                '\n' => r.push_str("\\n"),
+                '\r' => r.push_str("\\r"),
+                '\t' => r.push_str("\\t"),
+                '\u{8}' => r.push_str("\\b"),
+                '\u{c}' => r.push_str("\\f"),
+                c if (c as u32) < 0x20 || (ascii && c as u32 >= 0x7f) => {
+                    let mut buf = [0u16; 2];
+                    for unit in c.encode_utf16(&mut buf) {
+                        r.push_str(&format!("\\u{:04x}", unit));
+                    }
+                }
+                c => r.push(c),
+            }
+        }
+        r.push('"');
+        r
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_matches_the_reference(s in "(?s).{0,40}|[a-z\\x00-\\x1f\"\\\\é😀\\u{7f}]{0,9000}") {
+            proptest::prop_assert_eq!(esc(&s, true), reference(&s, true));
+            proptest::prop_assert_eq!(esc(&s, false), reference(&s, false));
+        }
     }
 }
