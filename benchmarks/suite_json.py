@@ -1,0 +1,57 @@
+"""json cases: ferrocodec vs orjson vs the stdlib on the standard corpus (../shared/bench-data)."""
+
+from __future__ import annotations
+
+import json as std_json
+
+from data import corpus_file
+from harness import Case
+
+from ferrocodec import json as fc_json
+
+try:
+    import orjson
+except ImportError:  # optional peer
+    orjson = None
+
+CORPUS = ["twitter.json", "github.json", "citm_catalog.json", "canada.json"]
+
+
+def _loads(label, raw, as_str):
+    doc = raw.decode() if as_str else raw
+    contenders = {"ferrocodec": lambda: fc_json.loads(doc), "stdlib": lambda: std_json.loads(doc)}
+    if orjson is not None:
+        contenders["orjson"] = lambda: orjson.loads(doc)
+    return Case("loads(str)" if as_str else "loads(bytes)", label, contenders, nbytes=len(raw))
+
+
+def _dumps(group, label, obj, nbytes, fc, std, oj):
+    contenders = {"ferrocodec": lambda: fc(obj), "stdlib": lambda: std(obj)}
+    if orjson is not None and oj is not None:
+        contenders["orjson"] = lambda: oj(obj)
+    return Case(group, label, contenders, nbytes=nbytes)
+
+
+def cases() -> list[Case]:
+    out = []
+    for name in CORPUS:
+        raw = corpus_file(name)
+        if raw is None:
+            continue
+        label = name.removesuffix(".json")
+        out.append(_loads(label, raw, as_str=False))
+        out.append(_loads(label, raw, as_str=True))
+        obj = std_json.loads(raw)
+        oj = orjson
+        out.append(_dumps("dumps()", label, obj, len(raw), fc_json.dumps, std_json.dumps,
+                          oj and oj.dumps))
+        out.append(_dumps("dumpb() vs orjson.dumps", label, obj, len(raw), fc_json.dumpb,
+                          lambda o: std_json.dumps(o).encode(), oj and oj.dumps))
+        out.append(_dumps("dumps(indent=2)", label, obj, len(raw), lambda o: fc_json.dumps(o, indent=2),
+                          lambda o: std_json.dumps(o, indent=2),
+                          oj and (lambda o: oj.dumps(o, option=oj.OPT_INDENT_2))))
+        out.append(_dumps("dumps(sort_keys=True)", label, obj, len(raw),
+                          lambda o: fc_json.dumps(o, sort_keys=True),
+                          lambda o: std_json.dumps(o, sort_keys=True),
+                          oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
+    return out
