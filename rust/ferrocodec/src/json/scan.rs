@@ -242,16 +242,12 @@ impl<'a> Scanner<'a> {
                 idx = skip_whitespace(data, idx + 1);
                 let (value, next) = self.value(v, idx)?;
                 v.object_insert(&mut object, key, value)?;
-                idx = skip_whitespace(data, next);
-                match data.get(idx) {
-                    Some(b'}') => break,
-                    Some(b',') => {}
-                    _ => return Err(SyntaxError::new(K::ExpectingComma, idx).into()),
-                }
-                let comma = idx;
-                idx = skip_whitespace(data, idx + 1);
-                if data.get(idx) == Some(&b'}') {
-                    return Err(SyntaxError::new(K::TrailingCommaObject, comma).into());
+                match after_member(data, next, b'}', K::TrailingCommaObject)? {
+                    Ok(close) => {
+                        idx = close;
+                        break;
+                    }
+                    Err(following) => idx = following,
                 }
             }
         }
@@ -270,16 +266,12 @@ impl<'a> Scanner<'a> {
             loop {
                 let (value, next) = self.value(v, idx)?;
                 v.array_push(&mut array, value)?;
-                idx = skip_whitespace(data, next);
-                match data.get(idx) {
-                    Some(b']') => break,
-                    Some(b',') => {}
-                    _ => return Err(SyntaxError::new(K::ExpectingComma, idx).into()),
-                }
-                let comma = idx;
-                idx = skip_whitespace(data, idx + 1);
-                if data.get(idx) == Some(&b']') {
-                    return Err(SyntaxError::new(K::TrailingCommaArray, comma).into());
+                match after_member(data, next, b']', K::TrailingCommaArray)? {
+                    Ok(close) => {
+                        idx = close;
+                        break;
+                    }
+                    Err(following) => idx = following,
                 }
             }
         }
@@ -388,6 +380,30 @@ impl<'a> Scanner<'a> {
             }
         }
     }
+}
+
+/// After a member of an object or an array (`pos` is the offset after it):
+/// `Ok(Ok(i))` when the container closes at `i`, `Ok(Err(j))` when another
+/// member follows at `j`, else the C scanner's errors (a missing comma, or a
+/// trailing comma reported at the comma).
+#[inline]
+fn after_member(
+    data: &[u8],
+    pos: usize,
+    close: u8,
+    trailing: K,
+) -> Result<Result<usize, usize>, SyntaxError> {
+    let idx = skip_whitespace(data, pos);
+    match data.get(idx) {
+        Some(&b) if b == close => return Ok(Ok(idx)),
+        Some(b',') => {}
+        _ => return Err(SyntaxError::new(K::ExpectingComma, idx)),
+    }
+    let next = skip_whitespace(data, idx + 1);
+    if data.get(next) == Some(&close) {
+        return Err(SyntaxError::new(trailing, idx));
+    }
+    Ok(Err(next))
 }
 
 /// `_match_number_unicode`: the end of the number starting at `start` and
