@@ -6,13 +6,19 @@ module, on every Python >= 3.11. Differences are listed in
 docs/compatibility.md.
 """
 
+import sys as _sys
+from operator import index as _index
+
 from ferrocodec import _ferrocodec as _native
 
 __all__ = [
     # Legacy interface exports traditional RFC 2045 Base64 encodings
     'encode', 'decode', 'encodebytes', 'decodebytes',
     # Generalized interface for other encodings
-    'b64encode', 'b64decode',
+    'b64encode', 'b64decode', 'b32encode', 'b32decode',
+    'b32hexencode', 'b32hexdecode', 'b16encode', 'b16decode',
+    # Base85 and Ascii85 encodings
+    'b85encode', 'b85decode', 'a85encode', 'a85decode', 'z85encode', 'z85decode',
     # Standard Base64 encoding
     'standard_b64encode', 'standard_b64decode',
     # Some common Base64 alternatives.
@@ -20,6 +26,9 @@ __all__ = [
 ]
 
 bytes_types = (bytes, bytearray)  # Types acceptable as binary data
+
+_SIZE_MAX = 2 * _sys.maxsize + 1  # C size_t
+_INT_MAX = 2 ** 31 - 1
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -66,8 +75,8 @@ def b64encode(s, altchars=None, *, wrapcol=0):
         # Built as 3.15 builds it, so a str altchars raises the same TypeError;
         # its last two bytes are altchars as bytes, whatever buffer type was given.
         alphabet = _BASE64_ALPHABET[:-2] + altchars
-        return _b64encode(s, alphabet[-2:], wrapcol)
-    return _b64encode(s, None, wrapcol)
+        return _b64encode(s, alphabet[-2:], _size_t(wrapcol))
+    return _b64encode(s, None, _size_t(wrapcol))
 
 
 def b64decode(s, altchars=None, validate=False):
@@ -170,6 +179,207 @@ def urlsafe_b64decode(s):
                       f'will be discarded in future Python versions',
                       FutureWarning, stacklevel=2)
     return result
+
+
+def _size_t(value):
+    """CPython's ``size_t`` argument converter (3.15's ``wrapcol``)."""
+    if type(value) is int and 0 <= value <= _SIZE_MAX:
+        return value
+    value = _index(value)
+    if value < 0:
+        raise ValueError('Cannot convert negative int')
+    if value > _SIZE_MAX:
+        raise OverflowError('Python int too large for C size_t')
+    return value
+
+
+# Base32, Base16, Ascii85, Base85 and Z85: CPython 3.15 moved these into
+# binascii (C); here they are native too, with 3.15's signatures and errors.
+
+_B32_ENCODE_DOCSTRING = """
+Encode the bytes-like objects using {encoding} and return a bytes object.
+
+If wrapcol is non-zero, insert a newline (b'\\n') character after at most
+every wrapcol characters.
+"""
+_B32_DECODE_DOCSTRING = """
+Decode the {encoding} encoded bytes-like object or ASCII string s.
+
+Optional casefold is a flag specifying whether a lowercase alphabet is
+acceptable as input.  For security purposes, the default is False.
+
+ignorechars should be a byte string containing characters to ignore
+from the input.
+{extra_args}
+The result is returned as a bytes object.  A binascii.Error is raised if
+the input is incorrectly padded or if there are non-alphabet
+characters present in the input.
+"""
+_B32_DECODE_MAP01_DOCSTRING = """
+RFC 3548 allows for optional mapping of the digit 0 (zero) to the
+letter O (oh), and for optional mapping of the digit 1 (one) to
+either the letter I (eye) or letter L (el).  The optional argument
+map01 when not None, specifies which letter the digit 1 should be
+mapped to (when map01 is not None, the digit 0 is always mapped to
+the letter O).  For security purposes the default is None, so that
+0 and 1 are not allowed in the input.
+"""
+
+
+def b32encode(s, *, wrapcol=0):
+    return _native._b32encode(s, False, _size_t(wrapcol))
+b32encode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32')
+
+
+def b32decode(s, casefold=False, map01=None, *, ignorechars=b''):
+    s = _bytes_from_decode_data(s)
+    # Section 2.4's zero and one mapping: map01 is None, or the letter the
+    # digit 1 maps to (L or I); 0 then always maps to O.
+    if map01 is not None:
+        map01 = _bytes_from_decode_data(map01)
+        assert len(map01) == 1, repr(map01)
+        s = s.translate(bytes.maketrans(b'01', b'O' + map01))
+    if casefold:
+        s = s.upper()
+    return _native._b32decode(s, False, ignorechars)
+b32decode.__doc__ = _B32_DECODE_DOCSTRING.format(
+    encoding='base32', extra_args=_B32_DECODE_MAP01_DOCSTRING)
+
+
+def b32hexencode(s, *, wrapcol=0):
+    return _native._b32encode(s, True, _size_t(wrapcol))
+b32hexencode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32hex')
+
+
+def b32hexdecode(s, casefold=False, *, ignorechars=b''):
+    s = _bytes_from_decode_data(s)
+    # base32hex does not have the 01 mapping
+    if casefold:
+        s = s.upper()
+    return _native._b32decode(s, True, ignorechars)
+b32hexdecode.__doc__ = _B32_DECODE_DOCSTRING.format(
+    encoding='base32hex', extra_args='')
+
+
+# RFC 3548, Base 16 Alphabet specifies uppercase, but hexlify() returns
+# lowercase.  The RFC also recommends against accepting input case
+# insensitively.
+def b16encode(s, *, wrapcol=0):
+    """Encode the bytes-like object s using Base16 and return a bytes object.
+
+    If wrapcol is non-zero, insert a newline (b'\\n') character after at most
+    every wrapcol characters.
+    """
+    if not wrapcol:
+        return _native._b16encode(s, 0)
+    if wrapcol < 0:
+        raise ValueError('Negative wrapcol')
+    if wrapcol < 2:
+        wrapcol = 2
+    # 3.15 passes -(wrapcol // 2) to hexlify's C int bytes_per_sep.
+    per_line = _index(wrapcol // 2)
+    if per_line > _INT_MAX:
+        raise OverflowError('Python int too large to convert to C int')
+    return _native._b16encode(s, 2 * per_line)
+
+
+def b16decode(s, casefold=False, *, ignorechars=b''):
+    """Decode the Base16 encoded bytes-like object or ASCII string s.
+
+    Optional casefold is a flag specifying whether a lowercase alphabet is
+    acceptable as input.  For security purposes, the default is False.
+
+    ignorechars should be a byte string containing characters to ignore
+    from the input.
+
+    The result is returned as a bytes object.  A binascii.Error is raised if
+    s is incorrectly padded or if there are non-alphabet characters present
+    in the input.
+    """
+    if not casefold:
+        s = _bytes_from_decode_data(s)
+        if not isinstance(ignorechars, bytes):
+            ignorechars = bytes(memoryview(ignorechars))
+    return _native._b16decode(s, casefold, ignorechars)
+
+
+def a85encode(b, *, foldspaces=False, wrapcol=0, pad=False, adobe=False):
+    """Encode bytes-like object b using Ascii85 and return a bytes object.
+
+    foldspaces is an optional flag that uses the special short sequence 'y'
+    instead of 4 consecutive spaces (ASCII 0x20) as supported by 'btoa'. This
+    feature is not supported by the "standard" Adobe encoding.
+
+    If wrapcol is non-zero, insert a newline (b'\\n') character after at most
+    every wrapcol characters.
+
+    pad controls whether the input is padded to a multiple of 4 before
+    encoding. Note that the btoa implementation always pads.
+
+    adobe controls whether the encoded byte sequence is framed with <~ and ~>,
+    which is used by the Adobe implementation.
+    """
+    return _native._a85encode(b, bool(foldspaces), _size_t(wrapcol),
+                              bool(pad), bool(adobe))
+
+
+def a85decode(b, *, foldspaces=False, adobe=False, ignorechars=b' \t\n\r\v'):
+    """Decode the Ascii85 encoded bytes-like object or ASCII string b.
+
+    foldspaces is a flag that specifies whether the 'y' short sequence should be
+    accepted as shorthand for 4 consecutive spaces (ASCII 0x20). This feature is
+    not supported by the "standard" Adobe encoding.
+
+    adobe controls whether the input sequence is in Adobe Ascii85 format (i.e.
+    is framed with <~ and ~>).
+
+    ignorechars should be a byte string containing characters to ignore from the
+    input. This should only contain whitespace characters, and by default
+    contains all whitespace characters in ASCII.
+
+    The result is returned as a bytes object.
+    """
+    return _native._a85decode(b, bool(foldspaces), bool(adobe), ignorechars)
+
+
+def b85encode(b, pad=False, *, wrapcol=0):
+    """Encode bytes-like object b in base85 format and return a bytes object.
+
+    If wrapcol is non-zero, insert a newline (b'\\n') character after at most
+    every wrapcol characters.
+
+    If pad is true, the input is padded with b'\\0' so its length is a multiple of
+    4 bytes before encoding.
+    """
+    return _native._b85encode(b, False, bool(pad), _size_t(wrapcol))
+
+
+def b85decode(b, *, ignorechars=b''):
+    """Decode the base85-encoded bytes-like object or ASCII string b
+
+    The result is returned as a bytes object.
+    """
+    return _native._b85decode(b, False, ignorechars)
+
+
+def z85encode(s, pad=False, *, wrapcol=0):
+    """Encode bytes-like object b in z85 format and return a bytes object.
+
+    If wrapcol is non-zero, insert a newline (b'\\n') character after at most
+    every wrapcol characters.
+
+    If pad is true, the input is padded with b'\\0' so its length is a multiple of
+    4 bytes before encoding.
+    """
+    return _native._b85encode(s, True, bool(pad), _size_t(wrapcol))
+
+
+def z85decode(s, *, ignorechars=b''):
+    """Decode the z85-encoded bytes-like object or ASCII string b
+
+    The result is returned as a bytes object.
+    """
+    return _native._b85decode(s, True, ignorechars)
 
 
 # Legacy interface.  The files should be opened in binary mode.

@@ -1,6 +1,6 @@
 //! `binascii.a2b_base64` / `b2a_base64` and the helpers `ferrocodec.base64` builds on.
 
-use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, Buffer};
+use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, size_t, Buffer};
 use ferrocodec::base64::{self as core, DecodeTable, EncodeAlphabet};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -12,13 +12,9 @@ fn encode<'py>(
     py: Python<'py>,
     data: &[u8],
     alphabet: EncodeAlphabet,
-    wrapcol: isize,
+    wrapcol: usize,
     newline: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    if wrapcol < 0 {
-        return Err(PyValueError::new_err("Negative wrapcol"));
-    }
-    let wrapcol = wrapcol as usize;
     let len = core::encoded_len(data.len(), wrapcol, newline)
         .ok_or_else(|| pyo3::exceptions::PyMemoryError::new_err(()))?;
     // Encoding cannot fail once the length is known: the fill always succeeds.
@@ -72,13 +68,17 @@ pub fn a2b_base64<'py>(
 
 /// Base64-code line of data.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, wrapcol = 0, newline = true))]
+#[pyo3(signature = (data, /, *, wrapcol = None, newline = true))]
 pub fn b2a_base64<'py>(
     data: &Bound<'py, PyAny>,
-    wrapcol: isize,
+    wrapcol: Option<&Bound<'py, PyAny>>,
     newline: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
+    let wrapcol = match wrapcol {
+        None => 0,
+        Some(w) => size_t(w)?,
+    };
     encode(
         data.py(),
         input.as_slice(),
@@ -89,13 +89,13 @@ pub fn b2a_base64<'py>(
 }
 
 /// `base64.b64encode` / `urlsafe_b64encode` core: `altchars` is None, or 2 bytes
-/// (length checked by the caller).
+/// (length checked by the caller); `wrapcol` already converted by the caller.
 #[pyfunction]
 #[pyo3(signature = (s, altchars, wrapcol))]
 pub fn _b64encode<'py>(
     s: &Bound<'py, PyAny>,
     altchars: Option<&[u8]>,
-    wrapcol: isize,
+    wrapcol: usize,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(s)?;
     let alphabet = match altchars {

@@ -156,3 +156,24 @@ pub fn new_bytes_with<'py>(
         Ok(fill(buf).then_some(bytes))
     }
 }
+
+/// CPython's `size_t` argument converter (`_PyLong_Size_t_Converter`): any
+/// object with `__index__`, the same errors for negative and huge values.
+pub fn size_t(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if obj.is_exact_instance_of::<pyo3::types::PyInt>() {
+        if let Ok(v) = obj.extract::<usize>() {
+            return Ok(v);
+        }
+    }
+    let index = obj
+        .py()
+        .import("operator")?
+        .getattr("index")?
+        .call1((obj,))?;
+    if index.lt(0)? {
+        return Err(PyValueError::new_err("Cannot convert negative int"));
+    }
+    index.extract::<usize>().map_err(|_| {
+        pyo3::exceptions::PyOverflowError::new_err("Python int too large for C size_t")
+    })
+}

@@ -11,6 +11,7 @@ mod buffer;
 mod json_decode;
 mod json_encode;
 mod pyobj;
+mod radix;
 
 // build.rs already refuses this configuration with a longer explanation; this
 // keeps the promise even if the cfgs come from somewhere else (PYO3_CONFIG_FILE).
@@ -28,6 +29,11 @@ mod _ferrocodec {
     use super::json_decode::{_json_decoder_setup, Scanner};
     #[pymodule_export]
     use super::json_encode::Encoder;
+    #[pymodule_export]
+    use super::radix::{
+        _a85decode, _a85encode, _b16decode, _b16encode, _b32decode, _b32encode, _b85decode,
+        _b85encode,
+    };
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

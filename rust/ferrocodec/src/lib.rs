@@ -9,3 +9,4 @@
 pub mod base64;
 pub mod cpu;
 pub mod json;
+pub mod radix;
