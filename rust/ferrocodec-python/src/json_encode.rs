@@ -352,7 +352,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             // The length is read again each time: `default` may shrink a list.
             while i < len(seq) {
                 let item = if is_list {
-                    list_item(seq, i)
+                    list_item(self.py, seq, i)?
                 } else {
                     Owned::from_borrowed(ffi::PyTuple_GetItem(seq, i))
                 };
@@ -399,7 +399,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             }
             let mut i = 0;
             while i < ffi::PyList_Size(items.as_ptr()) {
-                let item = list_item(items.as_ptr(), i);
+                let item = list_item(self.py, items.as_ptr(), i)?;
                 if ffi::PyTuple_Check(item.as_ptr()) == 0 || ffi::PyTuple_Size(item.as_ptr()) != 2 {
                     return Err(PyValueError::new_err("items must return 2-tuples"));
                 }
@@ -548,18 +548,25 @@ unsafe fn is_leaf(o: *mut ffi::PyObject) -> bool {
         || tp == &raw mut ffi::PyBool_Type
 }
 
-/// Item `i` of a list, as a strong reference.
+/// Item `i` of a list, as a strong reference (IndexError if the list shrank
+/// below `i` since its length was read).
 #[inline]
-unsafe fn list_item(list: *mut ffi::PyObject, i: ffi::Py_ssize_t) -> Owned {
+unsafe fn list_item(
+    py: Python<'_>,
+    list: *mut ffi::PyObject,
+    i: ffi::Py_ssize_t,
+) -> PyResult<Owned> {
     #[cfg(Py_GIL_DISABLED)]
     {
-        Owned(std::ptr::NonNull::new_unchecked(ffi::PyList_GetItemRef(
-            list, i,
-        )))
+        Owned::from_new(py, ffi::PyList_GetItemRef(list, i))
     }
     #[cfg(not(Py_GIL_DISABLED))]
     {
-        Owned::from_borrowed(ffi::PyList_GetItem(list, i))
+        let item = ffi::PyList_GetItem(list, i);
+        if item.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(Owned::from_borrowed(item))
     }
 }
 

@@ -1,0 +1,202 @@
+"""Many threads at once: shared inputs, inputs mutated while they are encoded.
+
+These run on every build. On a free-threaded build (3.14t) the threads really
+run in parallel, and a dict or list mutated while another thread encodes it
+must never crash the process or corrupt memory: the result is either valid
+JSON of some state of the object, or an exception the stdlib can raise.
+"""
+
+import json as std_json
+import os
+import random
+import sys
+import threading
+
+import pytest
+
+from ferrocodec import base64 as fb
+from ferrocodec import json as fj
+
+FREE_THREADED = not getattr(sys, "_is_gil_enabled", lambda: True)()
+ROUNDS = 300 if FREE_THREADED else 60
+# What encoding a container that changes under it may raise instead of a result.
+TOLERATED = (RuntimeError,)
+
+
+def run_threads(workers, mutator=None):
+    """Runs worker(i) in threads (and the mutator until they finish); re-raises
+    the first exception a thread did not expect."""
+    errors = []
+    done = threading.Event()
+    start = threading.Barrier(len(workers) + (mutator is not None))
+
+    def wrap(fn, *args):
+        try:
+            start.wait()
+            fn(*args)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=wrap, args=(w, i)) for i, w in enumerate(workers)]
+    if mutator is not None:
+        threads.append(threading.Thread(target=wrap, args=(mutator, done)))
+    for t in threads:
+        t.start()
+    for t in threads[:len(workers)]:
+        t.join()
+    done.set()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def test_encode_dict_mutated_by_another_thread():
+    # The issue's case: 4 threads encode a dict of 200 lists while a fifth
+    # adds and pops keys (CPython 3.14.7's own json segfaults on this).
+    shared = {f"k{i}": list(range(i % 17)) for i in range(200)}
+    results = []
+
+    def encoder(_):
+        for _ in range(ROUNDS):
+            try:
+                text = fj.dumps(shared)
+            except TOLERATED:
+                continue
+            results.append(text)
+
+    def mutator(done):
+        rng = random.Random(1)
+        n = 0
+        while not done.is_set():
+            key = f"x{n % 50}"
+            if rng.random() < 0.5:
+                shared[key] = [n, str(n), {"n": n}]
+            else:
+                shared.pop(key, None)
+            lst = shared[f"k{rng.randrange(200)}"]
+            if lst and rng.random() < 0.5:
+                lst.pop()
+            else:
+                lst.append(n)
+            n += 1
+
+    run_threads([encoder] * 4, mutator)
+    for text in results:
+        value = std_json.loads(text)  # always a complete, valid document
+        assert isinstance(value, dict)
+
+
+def test_encode_list_mutated_by_another_thread():
+    shared = [[i, str(i), float(i)] for i in range(300)]
+
+    def encoder(_):
+        for _ in range(ROUNDS):
+            for kw in ({}, {"indent": 1}, {"sort_keys": True}):
+                std_json.loads(fj.dumps(shared, **kw))
+            std_json.loads(fj.dumpb(shared))
+
+    def mutator(done):
+        rng = random.Random(2)
+        while not done.is_set():
+            if len(shared) > 10 and rng.random() < 0.5:
+                del shared[rng.randrange(1, len(shared)):]
+            else:
+                shared.extend([[1, "a"], {"b": [2.5]}] * rng.randrange(40))
+            inner = shared[rng.randrange(len(shared))] if shared else None
+            if isinstance(inner, list):
+                inner.append(None)
+                inner.clear()
+
+    run_threads([encoder] * 4, mutator)
+
+
+def test_encode_dict_subclass_and_sort_keys_mutated():
+    class D(dict):
+        pass
+
+    shared = D((f"k{i}", i) for i in range(100))
+
+    def encoder(_):
+        for _ in range(ROUNDS):
+            try:
+                std_json.loads(fj.dumps(shared, sort_keys=True))
+                std_json.loads(fj.dumps({"d": shared}))
+            except TOLERATED:
+                pass
+
+    def mutator(done):
+        n = 0
+        while not done.is_set():
+            shared[f"x{n % 30}"] = n
+            shared.pop(f"x{(n + 15) % 30}", None)
+            n += 1
+
+    run_threads([encoder] * 3, mutator)
+
+
+def test_same_object_from_many_threads():
+    # Every thread encodes and decodes the SAME objects: results are identical.
+    doc = {"users": [{"id": i, "name": f"user{i}", "tags": ["a", "b"], "score": i / 7}
+                     for i in range(200)]}
+    expected = std_json.dumps(doc)
+    text = expected.encode()
+    raw = os.urandom(100_000)
+    b64 = fb.b64encode(raw)
+
+    def worker(_):
+        for _ in range(ROUNDS // 3):
+            assert fj.dumps(doc) == expected
+            assert fj.loads(text) == doc
+            assert fj.loads(expected) == doc
+            assert fb.b64decode(b64) == raw
+            assert fb.b64encode(raw) == b64
+
+    run_threads([worker] * 8)
+
+
+def test_hooks_from_many_threads():
+    calls = []
+
+    def hook(d):
+        calls.append(1)
+        return d
+
+    text = std_json.dumps([{"a": i} for i in range(50)])
+
+    def worker(_):
+        for _ in range(20):
+            assert fj.loads(text, object_hook=hook) == std_json.loads(text)
+            assert fj.dumps({1j: 1}, default=str, skipkeys=True) == "{}"
+            assert fj.dumps([1j], default=str) == '["1j"]'
+
+    run_threads([worker] * 4)
+    assert len(calls) == 4 * 20 * 50
+
+
+def test_decode_bytearray_resized_by_another_thread():
+    buf = bytearray(fj.dumps([list(range(50))] * 50).encode())
+
+    def decoder(_):
+        for _ in range(ROUNDS):
+            try:
+                fj.loads(buf)
+            except (fj.JSONDecodeError, UnicodeDecodeError):
+                pass  # a state mid-change may be malformed; never a crash
+
+    def mutator(done):
+        while not done.is_set():
+            try:
+                buf.extend(b" ")
+                del buf[-1:]
+            except BufferError:
+                pass  # exported to a decoder right now
+
+    run_threads([decoder] * 3, mutator)
+
+
+@pytest.mark.skipif(not FREE_THREADED, reason="free-threaded build only")
+def test_gil_stays_disabled():
+    import ferrocodec._ferrocodec  # noqa: F401
+
+    assert not sys._is_gil_enabled()
