@@ -16,6 +16,8 @@ __all__ = [
     'dump', 'dumps', 'load', 'loads',
     'JSONDecoder', 'JSONDecodeError', 'JSONEncoder',
     'dumpb',
+    'loads_many', 'dumps_many', 'dumpb_many',
+    'loads_lines', 'load_lines', 'dumps_lines', 'dumpb_lines',
 ]
 
 detect_encoding = _std_json.detect_encoding
@@ -160,3 +162,202 @@ def loads(s, *, cls=None, object_hook=None, parse_float=None,
     if cls is None:
         cls = JSONDecoder
     return cls(**kw).decode(s)
+
+
+
+# ---------------------------------------------------------------- beyond the stdlib:
+# batches and JSON Lines. Each takes the keyword arguments of loads / dumps and
+# gives what calling loads / dumps on every item would give (values, or the
+# first failing item's exception). On a free-threaded build the items are
+# spread over all cores; hooks and `default` may then run in several threads
+# at once, in no fixed order.
+
+from .decoder import _RAW_DECODE, _Scanner  # noqa: E402
+
+_DECODE = JSONDecoder.decode
+
+
+def _decoder_kw(object_hook, parse_float, parse_int, parse_constant, object_pairs_hook, kw):
+    kw = dict(kw)
+    for name, value in (('object_hook', object_hook), ('parse_float', parse_float),
+                        ('parse_int', parse_int), ('parse_constant', parse_constant),
+                        ('object_pairs_hook', object_pairs_hook)):
+        if value is not None:
+            kw[name] = value
+    return kw
+
+
+def _native_scanner(cls, kw):
+    """The native scanner ``loads(s, cls=cls, **kw)`` decodes with, or None
+    when ``cls`` overrides decoding (then every text goes through ``loads``)."""
+    if cls is None and not kw:
+        return _default_decoder.scan_once
+    decoder = (JSONDecoder if cls is None else cls)(**kw)
+    if (type(decoder).decode is _DECODE and type(decoder).raw_decode is _RAW_DECODE
+            and type(decoder.scan_once) is _Scanner):
+        return decoder.scan_once
+    return None
+
+
+def _shift_lines(e, lines_before):
+    """``e`` (a JSONDecodeError) with ``lines_before`` more lines before it."""
+    err = JSONDecodeError(e.msg, e.doc, e.pos)
+    if lines_before:
+        err.lineno += lines_before
+        err.args = ('%s: line %d column %d (char %d)'
+                    % (err.msg, err.lineno, err.colno, err.pos),)
+    return err
+
+
+def loads_many(texts, *, cls=None, object_hook=None, parse_float=None,
+               parse_int=None, parse_constant=None, object_pairs_hook=None, **kw):
+    """``[loads(t, ...) for t in texts]``: a list of the values, or the
+    exception of the first text that fails. Arguments as for ``loads``."""
+    kw = _decoder_kw(object_hook, parse_float, parse_int, parse_constant, object_pairs_hook, kw)
+    scanner = _native_scanner(cls, kw)
+    if scanner is None:
+        return [loads(t, cls=cls, **kw) for t in texts]
+    return scanner.loads_many(list(texts))
+
+
+def _lines_one_by_one(s, cls, kw):
+    nl, blank = ('\n', ' \t\r') if isinstance(s, str) else (b'\n', b' \t\r')
+    out = []
+    for i, line in enumerate(s.split(nl)):
+        if line.strip(blank):
+            try:
+                out.append(loads(line, cls=cls, **kw))
+            except _std_json.JSONDecodeError as e:
+                raise _shift_lines(e, i) from None
+    return out
+
+
+def loads_lines(s, *, cls=None, object_hook=None, parse_float=None,
+                parse_int=None, parse_constant=None, object_pairs_hook=None, **kw):
+    """Decode JSON Lines: ``s`` (str, or UTF-8 bytes or bytearray) holds one
+    JSON document per line; blank lines are skipped. Returns the list of
+    values. A malformed line raises JSONDecodeError whose ``lineno`` is that
+    line's number in ``s``. Arguments as for ``loads``."""
+    kw = _decoder_kw(object_hook, parse_float, parse_int, parse_constant, object_pairs_hook, kw)
+    scanner = _native_scanner(cls, kw)
+    if scanner is None:
+        if isinstance(s, bytearray):
+            s = bytes(s)
+        return _lines_one_by_one(s, cls, kw)
+    return scanner.loads_lines(s)
+
+
+_LINES_BLOCK = 1 << 20
+
+
+def load_lines(fp, *, cls=None, object_hook=None, parse_float=None,
+               parse_int=None, parse_constant=None, object_pairs_hook=None,
+               block_size=_LINES_BLOCK, **kw):
+    """Iterate over the values of a JSON Lines file (``fp`` opened in text or
+    binary mode), reading it ``block_size`` characters at a time, so memory
+    stays bounded whatever the file's size. A malformed line raises
+    JSONDecodeError whose ``lineno`` is the line's number in the file (its
+    ``doc`` and ``pos`` refer to the block of lines being decoded).
+    Arguments as for ``loads``."""
+    kw = _decoder_kw(object_hook, parse_float, parse_int, parse_constant, object_pairs_hook, kw)
+    scanner = _native_scanner(cls, kw)
+
+    def decode(block):
+        if scanner is None:
+            return _lines_one_by_one(block, cls, kw)
+        return scanner.loads_lines(block)
+
+    lines_before = 0
+    carry = None
+    nl = None
+    while True:
+        chunk = fp.read(block_size)
+        if not chunk:
+            break
+        if nl is None:
+            nl = '\n' if isinstance(chunk, str) else b'\n'
+        if carry:
+            chunk = carry + chunk
+        cut = chunk.rfind(nl) + 1
+        if not cut:
+            carry = chunk
+            continue
+        block, carry = chunk[:cut], chunk[cut:]
+        try:
+            values = decode(block)
+        except _std_json.JSONDecodeError as e:
+            raise _shift_lines(e, lines_before) from None
+        lines_before += block.count(nl)
+        yield from values
+    if carry:
+        try:
+            values = decode(carry)
+        except _std_json.JSONDecodeError as e:
+            raise _shift_lines(e, lines_before) from None
+        yield from values
+
+
+def _native_encoder(skipkeys, ensure_ascii, check_circular, allow_nan, cls,
+                    indent, separators, default, sort_keys, kw):
+    """(native encoder, None), or (None, JSONEncoder) when ``cls`` overrides
+    encoding."""
+    if (not skipkeys and ensure_ascii and check_circular and allow_nan and
+            cls is None and indent is None and separators is None and
+            default is None and not sort_keys and not kw):
+        return _default_native, None
+    enc = _encoder_for(skipkeys, ensure_ascii, check_circular, allow_nan, cls,
+                       indent, separators, default, sort_keys, kw)
+    if type(enc).encode is _ENCODE and type(enc).iterencode is _ITERENCODE:
+        return enc._native(), None
+    return None, enc
+
+
+def dumps_many(objs, *, skipkeys=False, ensure_ascii=True, check_circular=True,
+               allow_nan=True, cls=None, indent=None, separators=None,
+               default=None, sort_keys=False, **kw):
+    """``[dumps(o, ...) for o in objs]``. Arguments as for ``dumps``."""
+    native, enc = _native_encoder(skipkeys, ensure_ascii, check_circular, allow_nan,
+                                  cls, indent, separators, default, sort_keys, kw)
+    if native is None:
+        return [enc.encode(o) for o in objs]
+    return native.encode_many(list(objs), False)
+
+
+def dumpb_many(objs, *, skipkeys=False, ensure_ascii=True, check_circular=True,
+               allow_nan=True, cls=None, indent=None, separators=None,
+               default=None, sort_keys=False, **kw):
+    """``[dumpb(o, ...) for o in objs]``: UTF-8 bytes. Arguments as for ``dumps``."""
+    native, enc = _native_encoder(skipkeys, ensure_ascii, check_circular, allow_nan,
+                                  cls, indent, separators, default, sort_keys, kw)
+    if native is None:
+        return [enc.encode(o).encode('utf-8') for o in objs]
+    return native.encode_many(list(objs), True)
+
+
+def _lines(objs, as_bytes, skipkeys, ensure_ascii, check_circular, allow_nan, cls,
+           indent, separators, default, sort_keys, kw):
+    if indent is not None:
+        raise ValueError('JSON Lines needs indent=None: each document is one line')
+    native, enc = _native_encoder(skipkeys, ensure_ascii, check_circular, allow_nan,
+                                  cls, indent, separators, default, sort_keys, kw)
+    if native is None:
+        text = ''.join(enc.encode(o) + '\n' for o in objs)
+        return text.encode('utf-8') if as_bytes else text
+    return native.encode_lines(list(objs), as_bytes)
+
+
+def dumps_lines(objs, *, skipkeys=False, ensure_ascii=True, check_circular=True,
+                allow_nan=True, cls=None, indent=None, separators=None,
+                default=None, sort_keys=False, **kw):
+    """JSON Lines: ``dumps(o, ...)`` of each object followed by a newline,
+    as one str. Arguments as for ``dumps`` (``indent`` must be None)."""
+    return _lines(objs, False, skipkeys, ensure_ascii, check_circular, allow_nan, cls,
+                  indent, separators, default, sort_keys, kw)
+
+
+def dumpb_lines(objs, *, skipkeys=False, ensure_ascii=True, check_circular=True,
+                allow_nan=True, cls=None, indent=None, separators=None,
+                default=None, sort_keys=False, **kw):
+    """``dumps_lines(objs, ...)`` as UTF-8 bytes, written directly."""
+    return _lines(objs, True, skipkeys, ensure_ascii, check_circular, allow_nan, cls,
+                  indent, separators, default, sort_keys, kw)

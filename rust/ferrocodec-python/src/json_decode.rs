@@ -2,6 +2,7 @@
 //! objects as it reads (no intermediate tree), with the stdlib's hooks,
 //! errors and recursion guard.
 
+use crate::batch;
 use crate::pyobj::{str_from_utf8, Owned, Utf8};
 use ferrocodec::json::scan::{Constant, Container, Scanner as Core, Str, Visitor};
 use ferrocodec::json::{self, SyntaxError, SyntaxErrorKind};
@@ -203,9 +204,106 @@ impl Scanner {
             )),
         }
     }
+
+    /// `[loads(t) for t in texts]` with this scanner: the same values, or
+    /// the error of the first text (in order) that fails. Decoded in
+    /// parallel on free-threaded builds (hooks are then called from several
+    /// threads, in no fixed order).
+    fn loads_many(&self, py: Python<'_>, texts: Vec<Py<PyAny>>) -> PyResult<Vec<Py<PyAny>>> {
+        let work = texts.iter().map(|t| t.bind(py).len().unwrap_or(0)).sum();
+        batch::map_in_order(py, &texts, work, |py, _, t| self.loads(py, t.bind(py)))
+    }
+
+    /// JSON Lines: one document per line of `s` (str, or UTF-8 bytes /
+    /// bytearray); lines that are empty or only whitespace are skipped. A
+    /// malformed line raises JSONDecodeError for the whole text, so its
+    /// `lineno` is the line's number.
+    fn loads_lines(&self, py: Python<'_>, s: &Bound<'_, PyAny>) -> PyResult<Vec<Py<PyAny>>> {
+        if let Ok(text) = s.cast::<PyString>() {
+            // SAFETY: `text` is a str and stays alive for the whole call.
+            let utf8 = unsafe { Utf8::of(py, text.as_ptr())? };
+            let data = unsafe { utf8.as_slice() };
+            if data.starts_with("\u{feff}".as_bytes()) {
+                return Err(decode_error(
+                    py,
+                    "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+                    s,
+                    0,
+                ));
+            }
+            return self.lines(py, data, utf8.has_surrogates(), Doc::Str(s));
+        }
+        let copy;
+        let data = if let Ok(b) = s.cast::<PyBytes>() {
+            b.as_bytes()
+        } else if let Ok(ba) = s.cast::<PyByteArray>() {
+            copy = ba.to_vec();
+            &copy[..]
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "the JSON object must be str, bytes or bytearray, not {}",
+                s.get_type().name()?
+            )));
+        };
+        let body = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+        if simdutf::validate_utf8(body) {
+            return self.lines(py, body, false, Doc::Utf8);
+        }
+        // Not strict UTF-8: surrogates pass, anything else raises the
+        // UnicodeDecodeError of bytes.decode.
+        let text = s.call_method1("decode", ("utf-8-sig", "surrogatepass"))?;
+        self.loads_lines(py, &text)
+    }
 }
 
 impl Scanner {
+    fn lines(
+        &self,
+        py: Python<'_>,
+        data: &[u8],
+        surrogates: bool,
+        doc: Doc<'_, '_>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+            let line = &data[start..end];
+            if !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                spans.push((start, end));
+            }
+            start = end + 1;
+        }
+        let values = batch::map_in_order(py, &spans, data.len(), |py, _, &(a, b)| {
+            let mut core = Core::new(&data[a..b], self.strict, surrogates);
+            match with_visitor(py, self, |v| core.document(v)) {
+                Ok(value) => Ok(value.into_py(py)),
+                Err(Error::Syntax(e)) => Err(Error::Syntax(SyntaxError {
+                    kind: e.kind,
+                    pos: a + e.pos,
+                })),
+                Err(e) => Err(e),
+            }
+        });
+        match values {
+            Ok(values) => Ok(values),
+            Err(Error::Py(e)) => Err(e),
+            Err(Error::Syntax(e)) => Err(self.syntax_error(py, data, e, doc)),
+        }
+    }
+
+    /// JSONDecodeError for a syntax error at byte `e.pos` of `data`.
+    fn syntax_error(&self, py: Python<'_>, data: &[u8], e: SyntaxError, doc: Doc<'_, '_>) -> PyErr {
+        let pos = json::char_offset(data, e.pos);
+        let doc = match doc {
+            Doc::Str(s) => s.clone(),
+            Doc::Utf8 => match str_from_utf8(py, data, false, false) {
+                Ok(s) => s.into_py(py).into_bound(py),
+                Err(err) => return err,
+            },
+        };
+        decode_error(py, &e.kind.to_string(), &doc, pos)
+    }
+
     fn loads_bytes(
         &self,
         py: Python<'_>,
@@ -240,16 +338,7 @@ impl Scanner {
         match with_visitor(py, self, |v| core.document(v)) {
             Ok(value) => Ok(value.into_py(py)),
             Err(Error::Py(e)) => Err(e),
-            Err(Error::Syntax(e)) => {
-                let pos = json::char_offset(data, e.pos);
-                let doc = match doc {
-                    Doc::Str(s) => s.clone(),
-                    Doc::Utf8 => str_from_utf8(py, data, false, false)?
-                        .into_py(py)
-                        .into_bound(py),
-                };
-                Err(decode_error(py, &e.kind.to_string(), &doc, pos))
-            }
+            Err(Error::Syntax(e)) => Err(self.syntax_error(py, data, e, doc)),
         }
     }
 }

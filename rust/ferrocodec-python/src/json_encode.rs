@@ -119,6 +119,55 @@ impl Encoder {
         }
         Ok(PyBytes::new(py, &w.out).into_any().unbind())
     }
+
+    /// `[encode(o) for o in objs]`, or `encode_bytes` when `as_bytes`: the
+    /// first error in order wins. Encoded in parallel on free-threaded
+    /// builds (`default` is then called from several threads).
+    fn encode_many(
+        &self,
+        py: Python<'_>,
+        objs: Vec<Py<PyAny>>,
+        as_bytes: bool,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        // No cheap size estimate for arbitrary objects: count elements.
+        let work = objs.len() * 256;
+        crate::batch::map_in_order(py, &objs, work, |py, _, o| {
+            if as_bytes {
+                self.encode_bytes(py, o.bind(py))
+            } else {
+                self.encode(py, o.bind(py))
+            }
+        })
+    }
+
+    /// JSON Lines: the texts of `objs`, each followed by a newline, as one
+    /// str (or UTF-8 bytes when `as_bytes`).
+    fn encode_lines(&self, py: Python<'_>, objs: Vec<Py<PyAny>>, as_bytes: bool) -> PyResult<Py<PyAny>> {
+        let work = objs.len() * 256;
+        let parts = crate::batch::map_in_order(py, &objs, work, |py, _, o| {
+            let mut w = Walker::new(py, self);
+            w.obj(o.bind(py).as_ptr(), 0)?;
+            w.out.push(b'\n');
+            Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
+        })?;
+        let total = parts.iter().map(|(p, _)| p.len()).sum();
+        let mut out = Vec::with_capacity(total);
+        let mut surrogates = false;
+        for (p, s) in &parts {
+            out.extend_from_slice(p);
+            surrogates |= s;
+        }
+        if as_bytes && !surrogates {
+            return Ok(PyBytes::new(py, &out).into_any().unbind());
+        }
+        let ascii = self.ensure_ascii && !self.non_ascii_layout;
+        let text = crate::pyobj::str_from_utf8(py, &out, ascii, surrogates)?.into_py(py);
+        if as_bytes {
+            // Lone surrogates have no UTF-8: raise what str.encode raises.
+            return Ok(text.bind(py).call_method1("encode", ("utf-8",))?.unbind());
+        }
+        Ok(text)
+    }
 }
 
 impl Encoder {

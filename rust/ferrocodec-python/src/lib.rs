@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 
 mod base64;
+mod batch;
 mod buffer;
 mod json_decode;
 mod json_encode;
