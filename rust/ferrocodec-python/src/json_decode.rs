@@ -211,7 +211,9 @@ impl Scanner {
     /// threads, in no fixed order).
     fn loads_many(&self, py: Python<'_>, texts: Vec<Py<PyAny>>) -> PyResult<Vec<Py<PyAny>>> {
         let work = texts.iter().map(|t| t.bind(py).len().unwrap_or(0)).sum();
-        batch::map_in_order(py, &texts, work, |py, _, t| self.loads(py, t.bind(py)))
+        batch::map_in_order(py, &texts, work, batch::Mode::Serial, |py, _, t| {
+            self.loads(py, t.bind(py))
+        })
     }
 
     /// JSON Lines: one document per line of `s` (str, or UTF-8 bytes /
@@ -273,17 +275,23 @@ impl Scanner {
             }
             start = end + 1;
         }
-        let values = batch::map_in_order(py, &spans, data.len(), |py, _, &(a, b)| {
-            let mut core = Core::new(&data[a..b], self.strict, surrogates);
-            match with_visitor(py, self, |v| core.document(v)) {
-                Ok(value) => Ok(value.into_py(py)),
-                Err(Error::Syntax(e)) => Err(Error::Syntax(SyntaxError {
-                    kind: e.kind,
-                    pos: a + e.pos,
-                })),
-                Err(e) => Err(e),
-            }
-        });
+        let values = batch::map_in_order(
+            py,
+            &spans,
+            data.len(),
+            batch::Mode::Serial,
+            |py, _, &(a, b)| {
+                let mut core = Core::new(&data[a..b], self.strict, surrogates);
+                match with_visitor(py, self, |v| core.document(v)) {
+                    Ok(value) => Ok(value.into_py(py)),
+                    Err(Error::Syntax(e)) => Err(Error::Syntax(SyntaxError {
+                        kind: e.kind,
+                        pos: a + e.pos,
+                    })),
+                    Err(e) => Err(e),
+                }
+            },
+        );
         match values {
             Ok(values) => Ok(values),
             Err(Error::Py(e)) => Err(e),

@@ -130,8 +130,10 @@ impl Encoder {
         as_bytes: bool,
     ) -> PyResult<Vec<Py<PyAny>>> {
         // No cheap size estimate for arbitrary objects: count elements.
-        let work = objs.len() * 256;
-        crate::batch::map_in_order(py, &objs, work, |py, _, o| {
+        // Measured on 3.14.7t: parallel encoding pays from a few thousand
+        // documents (2.0x for 16k records on 2 cores, 0.93x for 800).
+        let work = objs.len() * 16;
+        crate::batch::map_in_order(py, &objs, work, crate::batch::Mode::Parallel, |py, _, o| {
             if as_bytes {
                 self.encode_bytes(py, o.bind(py))
             } else {
@@ -142,14 +144,43 @@ impl Encoder {
 
     /// JSON Lines: the texts of `objs`, each followed by a newline, as one
     /// str (or UTF-8 bytes when `as_bytes`).
-    fn encode_lines(&self, py: Python<'_>, objs: Vec<Py<PyAny>>, as_bytes: bool) -> PyResult<Py<PyAny>> {
-        let work = objs.len() * 256;
-        let parts = crate::batch::map_in_order(py, &objs, work, |py, _, o| {
+    fn encode_lines(
+        &self,
+        py: Python<'_>,
+        objs: Vec<Py<PyAny>>,
+        as_bytes: bool,
+    ) -> PyResult<Py<PyAny>> {
+        // Measured on 3.14.7t: parallel encoding pays from a few thousand
+        // documents (2.0x for 16k records on 2 cores, 0.93x for 800).
+        let work = objs.len() * 16;
+        if !crate::batch::runs_parallel(crate::batch::Mode::Parallel, work, objs.len()) {
+            // One output buffer for all lines.
             let mut w = Walker::new(py, self);
-            w.obj(o.bind(py).as_ptr(), 0)?;
-            w.out.push(b'\n');
-            Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
-        })?;
+            for o in &objs {
+                w.obj(o.bind(py).as_ptr(), 0)?;
+                w.out.push(b'\n');
+            }
+            if as_bytes && !w.surrogates {
+                return Ok(PyBytes::new(py, &w.out).into_any().unbind());
+            }
+            let text = w.finish_str()?;
+            if as_bytes {
+                return Ok(text.bind(py).call_method1("encode", ("utf-8",))?.unbind());
+            }
+            return Ok(text);
+        }
+        let parts = crate::batch::map_in_order(
+            py,
+            &objs,
+            work,
+            crate::batch::Mode::Parallel,
+            |py, _, o| {
+                let mut w = Walker::new(py, self);
+                w.obj(o.bind(py).as_ptr(), 0)?;
+                w.out.push(b'\n');
+                Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
+            },
+        )?;
         let total = parts.iter().map(|(p, _)| p.len()).sum();
         let mut out = Vec::with_capacity(total);
         let mut surrogates = false;
