@@ -54,4 +54,38 @@ def cases() -> list[Case]:
                           lambda o: fc_json.dumps(o, sort_keys=True),
                           lambda o: std_json.dumps(o, sort_keys=True),
                           oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
+    out.extend(_lines_cases())
     return out
+
+
+def _lines_cases() -> list[Case]:
+    """JSON Lines and batches: one call against a loop of single calls."""
+    raw = corpus_file("amazon_cellphones.ndjson")
+    if raw is None:
+        return []
+    lines = [line for line in raw.split(b"\n") if line.strip()]
+    label = "amazon_cellphones.ndjson"
+    loads = {
+        "ferrocodec": lambda: fc_json.loads_lines(raw),
+        "ferrocodec per line": lambda: [fc_json.loads(line) for line in lines],
+        "stdlib per line": lambda: [std_json.loads(line) for line in lines],
+    }
+    if orjson is not None:
+        loads["orjson per line"] = lambda: [orjson.loads(line) for line in lines]
+    objs = [std_json.loads(line) for line in lines]
+    dumps = {
+        "ferrocodec": lambda: fc_json.dumps_many(objs),
+        "ferrocodec per item": lambda: [fc_json.dumps(o) for o in objs],
+        "stdlib per item": lambda: [std_json.dumps(o) for o in objs],
+    }
+    if orjson is not None:
+        dumps["orjson per item"] = lambda: [orjson.dumps(o) for o in objs]
+    dumps_lines = {
+        "ferrocodec": lambda: fc_json.dumpb_lines(objs),
+        "stdlib": lambda: "".join(std_json.dumps(o) + "\n" for o in objs),
+    }
+    if orjson is not None:
+        dumps_lines["orjson"] = lambda: b"".join(orjson.dumps(o) + b"\n" for o in objs)
+    return [Case("loads_lines", label, loads, nbytes=len(raw)),
+            Case("dumps_many", label, dumps, nbytes=len(raw)),
+            Case("dumpb_lines", label, dumps_lines, nbytes=len(raw))]
