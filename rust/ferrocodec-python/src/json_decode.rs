@@ -130,18 +130,9 @@ impl Scanner {
     /// (bytes in any encoding `json.detect_encoding` recognises).
     fn loads(&self, py: Python<'_>, s: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         if let Ok(text) = s.cast::<PyString>() {
-            // SAFETY: `text` is a str and stays alive for the whole call.
-            let utf8 = unsafe { Utf8::of(py, text.as_ptr())? };
-            let data = unsafe { utf8.as_slice() };
-            if data.starts_with("\u{feff}".as_bytes()) {
-                return Err(decode_error(
-                    py,
-                    "Unexpected UTF-8 BOM (decode using utf-8-sig)",
-                    s,
-                    0,
-                ));
-            }
-            return self.document(py, data, utf8.has_surrogates(), Doc::Str(s));
+            return str_text(py, text, |data, surrogates| {
+                self.document(py, data, surrogates, Doc::Str(s))
+            });
         }
         if let Ok(b) = s.cast::<PyBytes>() {
             return self.loads_bytes(py, b.as_bytes(), s);
@@ -222,18 +213,9 @@ impl Scanner {
     /// `lineno` is the line's number.
     fn loads_lines(&self, py: Python<'_>, s: &Bound<'_, PyAny>) -> PyResult<Vec<Py<PyAny>>> {
         if let Ok(text) = s.cast::<PyString>() {
-            // SAFETY: `text` is a str and stays alive for the whole call.
-            let utf8 = unsafe { Utf8::of(py, text.as_ptr())? };
-            let data = unsafe { utf8.as_slice() };
-            if data.starts_with("\u{feff}".as_bytes()) {
-                return Err(decode_error(
-                    py,
-                    "Unexpected UTF-8 BOM (decode using utf-8-sig)",
-                    s,
-                    0,
-                ));
-            }
-            return self.lines(py, data, utf8.has_surrogates(), Doc::Str(s));
+            return str_text(py, text, |data, surrogates| {
+                self.lines(py, data, surrogates, Doc::Str(s))
+            });
         }
         let copy;
         let data = if let Ok(b) = s.cast::<PyBytes>() {
@@ -349,6 +331,27 @@ impl Scanner {
             Err(Error::Syntax(e)) => Err(self.syntax_error(py, data, e, doc)),
         }
     }
+}
+
+/// The UTF-8 text of a str document (and whether it has lone surrogates),
+/// or the stdlib's error for a leading BOM.
+fn str_text<T>(
+    py: Python<'_>,
+    text: &Bound<'_, PyString>,
+    f: impl FnOnce(&[u8], bool) -> PyResult<T>,
+) -> PyResult<T> {
+    // SAFETY: `text` is a str and stays alive for the whole call.
+    let utf8 = unsafe { Utf8::of(py, text.as_ptr())? };
+    let data = unsafe { utf8.as_slice() };
+    if data.starts_with("\u{feff}".as_bytes()) {
+        return Err(decode_error(
+            py,
+            "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+            text.as_any(),
+            0,
+        ));
+    }
+    f(data, utf8.has_surrogates())
 }
 
 fn with_visitor<T>(
