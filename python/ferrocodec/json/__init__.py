@@ -268,30 +268,30 @@ def load_lines(fp, *, cls=None, object_hook=None, parse_float=None,
         return scanner.loads_lines(block)
 
     lines_before = 0
-    carry = None
-    nl = None
+    pending = []  # the start of a line longer than one block, piece by piece
     while True:
         chunk = fp.read(block_size)
         if not chunk:
             break
-        if nl is None:
-            nl = '\n' if isinstance(chunk, str) else b'\n'
-        if carry:
-            chunk = carry + chunk
+        nl = '\n' if isinstance(chunk, str) else b'\n'
         cut = chunk.rfind(nl) + 1
         if not cut:
-            carry = chunk
+            pending.append(chunk)
             continue
-        block, carry = chunk[:cut], chunk[cut:]
+        block = chunk[:cut]
+        if pending:
+            block = chunk[:0].join(pending) + block
+        pending = [chunk[cut:]] if cut < len(chunk) else []
         try:
             values = decode(block)
         except _std_json.JSONDecodeError as e:
             raise _shift_lines(e, lines_before) from None
         lines_before += block.count(nl)
         yield from values
-    if carry:
+    if pending:
+        block = pending[0][:0].join(pending)
         try:
-            values = decode(carry)
+            values = decode(block)
         except _std_json.JSONDecodeError as e:
             raise _shift_lines(e, lines_before) from None
         yield from values

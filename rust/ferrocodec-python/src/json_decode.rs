@@ -201,8 +201,8 @@ impl Scanner {
     /// parallel on free-threaded builds (hooks are then called from several
     /// threads, in no fixed order).
     fn loads_many(&self, py: Python<'_>, texts: Vec<Py<PyAny>>) -> PyResult<Vec<Py<PyAny>>> {
-        let work = texts.iter().map(|t| t.bind(py).len().unwrap_or(0)).sum();
-        batch::map_in_order(py, &texts, work, batch::Mode::Serial, |py, _, t| {
+        // Serial (see batch::Mode), so no size estimate is needed.
+        batch::map_in_order(py, &texts, 0, batch::Mode::Serial, |py, _, t| {
             self.loads(py, t.bind(py))
         })
     }
