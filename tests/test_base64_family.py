@@ -253,6 +253,10 @@ def test_wrapcol_arguments():
     assert outcome(fb.b16encode, b"a", wrapcol=-1) == ("raise", ValueError, "Negative wrapcol")
     assert fb.b16encode(b"abc", wrapcol=0.0) == b"616263"  # 3.15 tests `not wrapcol` first
     assert fb.b16encode(b"abc", wrapcol=True) == b"61\n62\n63"
+    # binascii converts the data before wrapcol
+    for func in (fb.b64encode, fb.b32encode, fb.b85encode, fb.a85encode):
+        assert outcome(func, "abc", wrapcol=-1) == \
+            ("raise", TypeError, "a bytes-like object is required, not 'str'")
 
 
 def test_buffers_and_large_inputs():

@@ -6,7 +6,6 @@ module, on every Python >= 3.11. Differences are listed in
 docs/compatibility.md.
 """
 
-import sys as _sys
 from operator import index as _index
 
 from ferrocodec import _ferrocodec as _native
@@ -27,7 +26,6 @@ __all__ = [
 
 bytes_types = (bytes, bytearray)  # Types acceptable as binary data
 
-_SIZE_MAX = 2 * _sys.maxsize + 1  # C size_t
 _INT_MAX = 2 ** 31 - 1
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -75,8 +73,8 @@ def b64encode(s, altchars=None, *, wrapcol=0):
         # Built as 3.15 builds it, so a str altchars raises the same TypeError;
         # its last two bytes are altchars as bytes, whatever buffer type was given.
         alphabet = _BASE64_ALPHABET[:-2] + altchars
-        return _b64encode(s, alphabet[-2:], _size_t(wrapcol))
-    return _b64encode(s, None, _size_t(wrapcol))
+        return _b64encode(s, alphabet[-2:], wrapcol)
+    return _b64encode(s, None, wrapcol)
 
 
 def b64decode(s, altchars=None, validate=False):
@@ -181,18 +179,6 @@ def urlsafe_b64decode(s):
     return result
 
 
-def _size_t(value):
-    """CPython's ``size_t`` argument converter (3.15's ``wrapcol``)."""
-    if type(value) is int and 0 <= value <= _SIZE_MAX:
-        return value
-    value = _index(value)
-    if value < 0:
-        raise ValueError('Cannot convert negative int')
-    if value > _SIZE_MAX:
-        raise OverflowError('Python int too large for C size_t')
-    return value
-
-
 # Base32, Base16, Ascii85, Base85 and Z85: CPython 3.15 moved these into
 # binascii (C); here they are native too, with 3.15's signatures and errors.
 
@@ -227,7 +213,7 @@ the letter O).  For security purposes the default is None, so that
 
 
 def b32encode(s, *, wrapcol=0):
-    return _native._b32encode(s, False, _size_t(wrapcol))
+    return _native._b32encode(s, False, wrapcol)
 b32encode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32')
 
 
@@ -247,7 +233,7 @@ b32decode.__doc__ = _B32_DECODE_DOCSTRING.format(
 
 
 def b32hexencode(s, *, wrapcol=0):
-    return _native._b32encode(s, True, _size_t(wrapcol))
+    return _native._b32encode(s, True, wrapcol)
 b32hexencode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32hex')
 
 
@@ -319,7 +305,7 @@ def a85encode(b, *, foldspaces=False, wrapcol=0, pad=False, adobe=False):
     adobe controls whether the encoded byte sequence is framed with <~ and ~>,
     which is used by the Adobe implementation.
     """
-    return _native._a85encode(b, bool(foldspaces), _size_t(wrapcol),
+    return _native._a85encode(b, bool(foldspaces), wrapcol,
                               bool(pad), bool(adobe))
 
 
@@ -351,7 +337,7 @@ def b85encode(b, pad=False, *, wrapcol=0):
     If pad is true, the input is padded with b'\\0' so its length is a multiple of
     4 bytes before encoding.
     """
-    return _native._b85encode(b, False, bool(pad), _size_t(wrapcol))
+    return _native._b85encode(b, False, bool(pad), wrapcol)
 
 
 def b85decode(b, *, ignorechars=b''):
@@ -371,7 +357,7 @@ def z85encode(s, pad=False, *, wrapcol=0):
     If pad is true, the input is padded with b'\\0' so its length is a multiple of
     4 bytes before encoding.
     """
-    return _native._b85encode(s, True, bool(pad), _size_t(wrapcol))
+    return _native._b85encode(s, True, bool(pad), wrapcol)
 
 
 def z85decode(s, *, ignorechars=b''):

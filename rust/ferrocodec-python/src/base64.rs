@@ -89,15 +89,17 @@ pub fn b2a_base64<'py>(
 }
 
 /// `base64.b64encode` / `urlsafe_b64encode` core: `altchars` is None, or 2 bytes
-/// (length checked by the caller); `wrapcol` already converted by the caller.
+/// (length checked by the caller); `wrapcol` any object, converted as C's
+/// `size_t` converter does, after the data (3.15's order).
 #[pyfunction]
 #[pyo3(signature = (s, altchars, wrapcol))]
 pub fn _b64encode<'py>(
     s: &Bound<'py, PyAny>,
     altchars: Option<&[u8]>,
-    wrapcol: usize,
+    wrapcol: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(s)?;
+    let wrapcol = size_t(wrapcol)?;
     let alphabet = match altchars {
         None => EncodeAlphabet::STANDARD,
         Some(&[a, b]) => EncodeAlphabet::with_altchars([a, b]),

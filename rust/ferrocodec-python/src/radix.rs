@@ -1,11 +1,10 @@
 //! The Base16, Base32, Ascii85, Base85 and Z85 functions behind
-//! `ferrocodec.base64`. Arguments arrive already checked and converted by
-//! the Python wrappers (`wrapcol` as a non-negative int); data objects are
-//! converted here as CPython's `binascii` converters do. Errors are
+//! `ferrocodec.base64`. Data objects and `wrapcol` are converted here as
+//! CPython 3.15's `binascii` converters do, in its order (data first). Errors are
 //! `binascii.Error`, as in CPython 3.15.
 
 use crate::base64::Error;
-use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, Buffer};
+use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, size_t, Buffer};
 use ferrocodec::radix::{self as core, ByteSet, RadixError};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
@@ -99,9 +98,10 @@ pub fn _b16decode<'py>(
 pub fn _b32encode<'py>(
     s: &Bound<'py, PyAny>,
     hex: bool,
-    wrapcol: usize,
+    wrapcol: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(s)?;
+    let wrapcol = size_t(wrapcol)?;
     let data = input.as_slice();
     let alphabet = if hex {
         core::BASE32HEX_ALPHABET
@@ -140,9 +140,10 @@ pub fn _b85encode<'py>(
     s: &Bound<'py, PyAny>,
     z85: bool,
     pad: bool,
-    wrapcol: usize,
+    wrapcol: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(s)?;
+    let wrapcol = size_t(wrapcol)?;
     let data = input.as_slice();
     let alphabet = if z85 {
         core::Z85_ALPHABET
@@ -183,11 +184,12 @@ pub fn _b85decode<'py>(
 pub fn _a85encode<'py>(
     b: &Bound<'py, PyAny>,
     foldspaces: bool,
-    wrapcol: usize,
+    wrapcol: &Bound<'py, PyAny>,
     pad: bool,
     adobe: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(b)?;
+    let wrapcol = size_t(wrapcol)?;
     let data = input.as_slice();
     let out = maybe_detach(b.py(), data.len(), || {
         core::ascii85_encode(data, foldspaces, wrapcol, pad, adobe)
