@@ -1,7 +1,8 @@
 """Type stubs for the native extension module ``ferrocodec._ferrocodec``."""
 
 import sys
-from typing import Any, Literal, SupportsIndex, TypedDict
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, SupportsIndex, TypedDict, TypeVar
 
 if sys.version_info >= (3, 12):
     from collections.abc import Buffer
@@ -9,6 +10,8 @@ else:
     from typing_extensions import Buffer
 
 __version__: str
+
+_T = TypeVar("_T")
 
 class BuildInfo(TypedDict):
     version: str
@@ -28,6 +31,18 @@ def a2b_base64(data: str | Buffer, /, *, strict_mode: bool = False) -> bytes: ..
 def b2a_base64(data: Buffer, /, *, wrapcol: int = 0, newline: bool = True) -> bytes: ...
 def _b64encode(s: Buffer, altchars: bytes | None, wrapcol: SupportsIndex) -> bytes: ...
 def _b64decode(s: str | Buffer, altchars: bytes | None, validate: bool, urlsafe: bool = False) -> bytes: ...
+def _b64encode_many(items: Iterable[Buffer], altchars: bytes | None, wrapcol: SupportsIndex) -> list[bytes]: ...
+def _b64decode_many(
+    items: Iterable[str | Buffer], altchars: bytes | None, validate: bool, convert: Callable[[object], bytes]
+) -> list[bytes]: ...
+def _b64decode_rows(
+    items: Iterable[str | Buffer],
+    altchars: bytes | None,
+    validate: bool,
+    convert: Callable[[object], bytes],
+    itemsize: int,
+    alloc: Callable[[int, int], _T],
+) -> _T: ...
 def _b16encode(s: Buffer, wrapcol: int) -> bytes: ...
 def _b16decode(s: str | Buffer, casefold: bool, ignorechars: Buffer) -> bytes: ...
 def _b32encode(s: Buffer, hex: bool, wrapcol: SupportsIndex) -> bytes: ...

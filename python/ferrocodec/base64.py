@@ -179,6 +179,110 @@ def urlsafe_b64decode(s):
     return result
 
 
+# ferrocodec's additions (not in the stdlib, not in __all__): many payloads
+# per call, coded across cores with the GIL released, and NumPy output.
+
+def _check_batch(items, name):
+    if isinstance(items, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f'{name}() takes an iterable of payloads, '
+                        f'not a single {type(items).__name__!r}')
+
+
+def _decode_altchars(altchars):
+    altchars = _bytes_from_decode_data(altchars)
+    if len(altchars) != 2:
+        raise ValueError(f'invalid altchars: {altchars!r}')
+    return altchars
+
+
+def _warn_altchars_badchar(items, altchars, validate):
+    # b64decode's 3.15 warning for '+' or '/' that are not altchars, raised
+    # once per call for the first item that has one.
+    for s in items:
+        s = _bytes_from_decode_data(s)
+        for b in b'+/':
+            if b not in altchars and b in s:
+                import warnings
+                what, category = (('an error', DeprecationWarning) if validate
+                                  else ('discarded', FutureWarning))
+                warnings.warn(f'invalid character {chr(b)!a} in Base64 data '
+                              f'with altchars={altchars!r} and '
+                              f'validate={bool(validate)} will be {what} in '
+                              f'future Python versions', category, stacklevel=3)
+                return
+
+
+def b64encode_many(items, altchars=None, *, wrapcol=0):
+    """``[b64encode(s, altchars, wrapcol=wrapcol) for s in items]``, in one call.
+
+    The payloads are encoded across cores with the GIL released. An item
+    that is not bytes-like raises b64encode's exception, its message starting
+    with ``item N:``.
+    """
+    _check_batch(items, 'b64encode_many')
+    if altchars is not None:
+        if len(altchars) != 2:
+            raise ValueError(f'invalid altchars: {altchars!r}')
+        altchars = (_BASE64_ALPHABET[:-2] + altchars)[-2:]
+    return _native._b64encode_many(items, altchars, wrapcol)
+
+
+def b64decode_many(items, altchars=None, validate=False):
+    """``[b64decode(s, altchars, validate) for s in items]``, in one call.
+
+    The payloads are decoded across cores with the GIL released. The first
+    bad item raises b64decode's exception (binascii.Error, ValueError,
+    TypeError), its message starting with ``item N:``.
+    """
+    _check_batch(items, 'b64decode_many')
+    if altchars is not None:
+        altchars = _decode_altchars(altchars)
+        items = list(items)
+        result = _native._b64decode_many(items, altchars, validate,
+                                         _bytes_from_decode_data)
+        _warn_altchars_badchar(items, altchars, validate)
+        return result
+    return _native._b64decode_many(items, None, validate, _bytes_from_decode_data)
+
+
+def b64decode_array(items, dtype='uint8', *, altchars=None, validate=False):
+    """Decode Base64 payloads straight into one NumPy array.
+
+    ``items`` is an iterable of payloads that all decode to the same number
+    of bytes, a multiple of ``dtype``'s itemsize: the result has shape
+    ``(len(items), nbytes // itemsize)``, the same values as
+    ``np.stack([np.frombuffer(b64decode(s), dtype) for s in items])``. A
+    single str or bytes-like payload gives a 1-D array. This is the
+    embeddings case: float32 vectors sent as Base64 text.
+
+    Decoding runs across cores with the GIL released, into the array's own
+    memory. A bad item raises b64decode's exception with ``item N:`` in front
+    of its message; sizes that differ from item 0's, or that are not a
+    multiple of the itemsize, raise ValueError.
+    """
+    import numpy as np
+    dtype = np.dtype(dtype)
+    if dtype.hasobject:
+        raise TypeError(f'b64decode_array() cannot decode into dtype {dtype}, '
+                        f'which holds Python objects')
+    single = isinstance(items, (str, bytes, bytearray, memoryview))
+    if single:
+        items = (items,)
+    if altchars is not None:
+        altchars = _decode_altchars(altchars)
+        items = list(items)
+    itemsize = dtype.itemsize
+
+    def alloc(rows, row_bytes):
+        return np.empty((rows, row_bytes // itemsize if itemsize else 0), dtype)
+
+    result = _native._b64decode_rows(items, altchars, validate,
+                                     _bytes_from_decode_data, itemsize, alloc)
+    if altchars is not None:
+        _warn_altchars_badchar(items, altchars, validate)
+    return result[0] if single else result
+
+
 # Base32, Base16, Ascii85, Base85 and Z85: CPython 3.15 moved these into
 # binascii (C); here they are native too, with 3.15's signatures and errors.
 

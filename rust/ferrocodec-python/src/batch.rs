@@ -104,3 +104,18 @@ where
     }
     Ok(out)
 }
+
+/// `(0..n).map(f)` for work that touches no Python object (coding bytes
+/// between buffers the caller keeps alive): run detached, and across the pool
+/// once `work` bytes pay for it. Unlike [`map_in_order`] this is parallel on
+/// GIL builds too, since no worker attaches.
+pub fn map_detached<T, F>(py: Python<'_>, n: usize, work: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize) -> T + Send + Sync,
+{
+    if work < PARALLEL_THRESHOLD || n < 2 {
+        return crate::buffer::maybe_detach(py, work, || (0..n).map(&f).collect());
+    }
+    py.detach(|| pool().install(|| (0..n).into_par_iter().map(&f).collect()))
+}

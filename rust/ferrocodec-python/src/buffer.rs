@@ -22,12 +22,70 @@ pub fn maybe_detach<T: Send, F: FnOnce() -> T + Send>(py: Python<'_>, size: usiz
     }
 }
 
+/// A buffer export (`PyObject_GetBuffer`), released on drop.
+pub struct Export(Box<ffi::Py_buffer>);
+
+impl Export {
+    /// Exports `obj` with `flags` (`PyBUF_SIMPLE`, `PyBUF_WRITABLE`): the
+    /// errors are the ones `PyObject_GetBuffer` raises.
+    pub fn new(obj: &Bound<'_, PyAny>, flags: std::os::raw::c_int) -> PyResult<Export> {
+        let mut view: Box<MaybeUninit<ffi::Py_buffer>> = Box::new(MaybeUninit::uninit());
+        // SAFETY: view points to writable memory for a Py_buffer; on success it
+        // is initialised and must be released exactly once (Drop).
+        let rc = unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), flags) };
+        if rc != 0 {
+            return Err(PyErr::fetch(obj.py()));
+        }
+        // SAFETY: initialised by the successful call above.
+        Ok(Export(unsafe {
+            Box::from_raw(Box::into_raw(view).cast::<ffi::Py_buffer>())
+        }))
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        if self.0.len == 0 {
+            return &[];
+        }
+        // SAFETY: the exports made here (PyBUF_SIMPLE, optionally writable)
+        // are `len` contiguous readable bytes, valid until released (Drop).
+        unsafe { std::slice::from_raw_parts(self.0.buf.cast::<u8>(), self.0.len as usize) }
+    }
+}
+
+impl Drop for Export {
+    fn drop(&mut self) {
+        // SAFETY: the export was made by PyObject_GetBuffer and is released
+        // once. Export is !Send (it holds raw pointers) and lives only inside
+        // the attached call that created it, so the thread is attached here.
+        unsafe { ffi::PyBuffer_Release(&mut *self.0) };
+    }
+}
+
+/// A writable, contiguous export (`PyBUF_WRITABLE`): output written in place.
+pub struct WritableBuffer(Export);
+
+impl WritableBuffer {
+    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<WritableBuffer> {
+        Export::new(obj, ffi::PyBUF_WRITABLE).map(WritableBuffer)
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        let view = &mut *self.0 .0;
+        if view.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: a PyBUF_WRITABLE export is `len` contiguous writable bytes,
+        // valid until released, and `&mut self` makes this the only slice.
+        unsafe { std::slice::from_raw_parts_mut(view.buf.cast::<u8>(), view.len as usize) }
+    }
+}
+
 /// The bytes of an input object: borrowed straight from a `bytes`, or a
-/// contiguous buffer export (`PyObject_GetBuffer(obj, PyBUF_SIMPLE)`) that is
-/// released on drop. Holding an export keeps e.g. a bytearray from resizing.
+/// contiguous buffer export (`PyBUF_SIMPLE`) that is released on drop.
+/// Holding an export keeps e.g. a bytearray from resizing.
 pub enum Buffer<'a> {
     Bytes(&'a [u8]),
-    Export(Box<ffi::Py_buffer>),
+    Export(Export),
 }
 
 impl<'a> Buffer<'a> {
@@ -38,40 +96,13 @@ impl<'a> Buffer<'a> {
         if let Ok(b) = obj.cast::<PyBytes>() {
             return Ok(Buffer::Bytes(b.as_bytes()));
         }
-        let mut view: Box<MaybeUninit<ffi::Py_buffer>> = Box::new(MaybeUninit::uninit());
-        // SAFETY: view points to writable memory for a Py_buffer; on success it
-        // is initialised and must be released exactly once (Drop).
-        let rc =
-            unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), ffi::PyBUF_SIMPLE) };
-        if rc != 0 {
-            return Err(PyErr::fetch(obj.py()));
-        }
-        // SAFETY: initialised by the successful call above.
-        let view = unsafe { Box::from_raw(Box::into_raw(view).cast::<ffi::Py_buffer>()) };
-        Ok(Buffer::Export(view))
+        Export::new(obj, ffi::PyBUF_SIMPLE).map(Buffer::Export)
     }
 
     pub fn as_slice(&self) -> &[u8] {
         match self {
             Buffer::Bytes(b) => b,
-            Buffer::Export(view) if view.len == 0 => &[],
-            // SAFETY: a PyBUF_SIMPLE export is `len` contiguous readable bytes
-            // that stay valid until the export is released (in Drop).
-            Buffer::Export(view) => unsafe {
-                std::slice::from_raw_parts(view.buf.cast::<u8>(), view.len as usize)
-            },
-        }
-    }
-}
-
-impl Drop for Buffer<'_> {
-    fn drop(&mut self) {
-        if let Buffer::Export(view) = self {
-            // SAFETY: the export was made by PyObject_GetBuffer and is released
-            // once. Buffer is !Send (it holds a raw-pointer struct) and lives
-            // only inside the attached call that created it, so the thread is
-            // attached here.
-            unsafe { ffi::PyBuffer_Release(&mut **view) };
+            Buffer::Export(export) => export.as_slice(),
         }
     }
 }
@@ -140,6 +171,43 @@ pub fn new_bytes_with<'py>(
     len: usize,
     fill: impl FnOnce(&mut [u8]) -> bool,
 ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let (bytes, out) = new_bytes_uninit(py, len)?;
+    // SAFETY: `bytes` is new and not yet shared; `out` is its whole buffer.
+    let buf = unsafe { out.as_mut_slice() };
+    Ok(fill(buf).then_some(bytes))
+}
+
+/// The data of a bytes object that nobody else sees yet, to be filled
+/// (possibly on another thread, detached) before the object is handed out.
+#[derive(Clone, Copy)]
+pub struct OutPtr(*mut u8, usize);
+
+// SAFETY: an OutPtr is only made by `new_bytes_uninit` (or from a slice the
+// caller owns) and each one is written by one thread at a time, while the
+// caller keeps the object alive and unshared.
+unsafe impl Send for OutPtr {}
+unsafe impl Sync for OutPtr {}
+
+impl OutPtr {
+    pub fn from_slice(buf: &mut [u8]) -> OutPtr {
+        OutPtr(buf.as_mut_ptr(), buf.len())
+    }
+
+    /// # Safety
+    /// The memory must still be alive and no other slice of it in use.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn as_mut_slice<'a>(self) -> &'a mut [u8] {
+        if self.1 == 0 {
+            return &mut [];
+        }
+        // SAFETY: per the contract above, `len` writable bytes at ptr.
+        unsafe { std::slice::from_raw_parts_mut(self.0, self.1) }
+    }
+}
+
+/// A new, uninitialised bytes object of exactly `len` bytes and where to
+/// write its data. It must be filled completely before it is shared.
+pub fn new_bytes_uninit(py: Python<'_>, len: usize) -> PyResult<(Bound<'_, PyBytes>, OutPtr)> {
     let Ok(ssize) = ffi::Py_ssize_t::try_from(len) else {
         return Err(PyMemoryError::new_err(()));
     };
@@ -152,8 +220,7 @@ pub fn new_bytes_with<'py>(
         }
         let bytes = Bound::from_owned_ptr(py, obj).cast_into_unchecked::<PyBytes>();
         let data = ffi::PyBytes_AsString(obj).cast::<u8>();
-        let buf = std::slice::from_raw_parts_mut(data, len);
-        Ok(fill(buf).then_some(bytes))
+        Ok((bytes, OutPtr(data, len)))
     }
 }
 

@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 
 mod base64;
+mod base64_batch;
 mod batch;
 mod buffer;
 mod json_decode;
@@ -26,6 +27,8 @@ mod _ferrocodec {
 
     #[pymodule_export]
     use super::base64::{_b64decode, _b64encode, a2b_base64, b2a_base64};
+    #[pymodule_export]
+    use super::base64_batch::{_b64decode_many, _b64decode_rows, _b64encode_many};
     #[pymodule_export]
     use super::json_decode::{_json_decoder_setup, Scanner};
     #[pymodule_export]
