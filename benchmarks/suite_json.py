@@ -55,6 +55,33 @@ def cases() -> list[Case]:
                           lambda o: std_json.dumps(o, sort_keys=True),
                           oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
     out.extend(_lines_cases())
+    out.extend(_numpy_cases())
+    return out
+
+
+def _numpy_cases() -> list[Case]:
+    """dumpb(arr, numpy=True) vs orjson's OPT_SERIALIZE_NUMPY and the stdlib on tolist()."""
+    try:
+        import numpy as np
+    except ImportError:
+        return []
+    rng = np.random.default_rng(7)
+    arrays = {
+        "float64 (1000, 100)": rng.standard_normal((1000, 100)),
+        "float32 (2048, 256)": rng.standard_normal((2048, 256)).astype(np.float32),
+        "int64 (1000, 100)": rng.integers(-10**12, 10**12, (1000, 100)),
+        "int32 (100000,)": rng.integers(0, 1000, 100_000, dtype=np.int32),
+        "bool (100000,)": rng.integers(0, 2, 100_000).astype(bool),
+    }
+    out = []
+    for label, a in arrays.items():
+        contenders = {
+            "ferrocodec": lambda a=a: fc_json.dumpb(a, numpy=True),
+            "stdlib": lambda a=a: std_json.dumps(a.tolist()).encode(),
+        }
+        if orjson is not None:
+            contenders["orjson"] = lambda a=a: orjson.dumps(a, option=orjson.OPT_SERIALIZE_NUMPY)
+        out.append(Case("dumpb(ndarray, numpy=True)", label, contenders, nbytes=a.nbytes))
     return out
 
 

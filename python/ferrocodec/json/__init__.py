@@ -79,6 +79,10 @@ def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
     key_separator)``. ``default``: called for objects that cannot be
     serialized otherwise. ``sort_keys``: sort dicts by key. ``cls``: a
     ``JSONEncoder`` subclass to use.
+
+    Not in the stdlib: ``numpy=True`` writes NumPy arrays (any shape,
+    strides and byte order) and NumPy scalars as ``json.dumps`` writes their
+    ``tolist()`` / ``item()``, before ``default`` is consulted.
     """
     if (not skipkeys and ensure_ascii and
         check_circular and allow_nan and

@@ -30,11 +30,18 @@ def _stdlib_adds_notes():
 _NOTES = _stdlib_adds_notes()
 
 
+def _numpy_types():
+    import numpy
+    return numpy.ndarray, numpy.generic
+
+
 def c_make_encoder(markers, default, encoder, indent, key_separator,
-                   item_separator, sort_keys, skipkeys, allow_nan):
+                   item_separator, sort_keys, skipkeys, allow_nan, *,
+                   numpy=False):
     """The native counterpart of ``_json.make_encoder``: called as
     ``(obj, indent_level)``, it returns a 1-tuple with the whole text.
     ``encoder`` must be ``encode_basestring_ascii`` or ``encode_basestring``.
+    ``numpy``: write NumPy arrays and scalars (ferrocodec's addition).
     """
     if encoder is encode_basestring_ascii:
         ensure_ascii = True
@@ -44,7 +51,22 @@ def c_make_encoder(markers, default, encoder, indent, key_separator,
         raise TypeError('encoder must be encode_basestring_ascii or encode_basestring')
     return _Encoder(markers is not None, default, ensure_ascii, indent,
                     key_separator, item_separator, bool(sort_keys),
-                    bool(skipkeys), bool(allow_nan), _NOTES)
+                    bool(skipkeys), bool(allow_nan), _NOTES,
+                    _numpy_types() if numpy else None)
+
+
+def _numpy_default(default):
+    """``default`` that first turns NumPy arrays and scalars into what
+    ``tolist()`` / ``item()`` give (the chunked ``iterencode`` path)."""
+    ndarray, generic = _numpy_types()
+
+    def numpy_default(o):
+        if isinstance(o, ndarray):
+            return o.tolist()
+        if isinstance(o, generic):
+            return o.item()
+        return default(o)
+    return numpy_default
 
 
 class JSONEncoder(object):
@@ -78,11 +100,20 @@ class JSONEncoder(object):
     """
     item_separator = ', '
     key_separator = ': '
+    numpy = False
 
     def __init__(self, *, skipkeys=False, ensure_ascii=True,
             check_circular=True, allow_nan=True, sort_keys=False,
-            indent=None, separators=None, default=None):
-        """Arguments as ``json.JSONEncoder``'s: see ``ferrocodec.json.dumps``."""
+            indent=None, separators=None, default=None, numpy=False):
+        """Arguments as ``json.JSONEncoder``'s: see ``ferrocodec.json.dumps``.
+
+        ``numpy`` (not in the stdlib): encode NumPy arrays (bool, int, uint
+        and float dtypes natively; others through ``tolist()``) and NumPy
+        scalars as ``json.dumps(x.tolist())`` would, instead of calling
+        ``default`` for them.
+        """
+        if numpy:
+            self.numpy = True
         self.skipkeys = skipkeys
         self.ensure_ascii = ensure_ascii
         self.check_circular = check_circular
@@ -169,10 +200,13 @@ class JSONEncoder(object):
             _iterencode = c_make_encoder(
                 markers, self.default, _encoder, indent,
                 self.key_separator, self.item_separator, self.sort_keys,
-                self.skipkeys, self.allow_nan)
+                self.skipkeys, self.allow_nan, numpy=self.numpy)
         else:
+            default = self.default
+            if self.numpy:
+                default = _numpy_default(default)
             _iterencode = _std._make_iterencode(
-                markers, self.default, _encoder, indent, floatstr,
+                markers, default, _encoder, indent, floatstr,
                 self.key_separator, self.item_separator, self.sort_keys,
                 self.skipkeys, _one_shot)
         return _iterencode(o, 0)
@@ -186,4 +220,4 @@ class JSONEncoder(object):
             {} if self.check_circular else None, self.default,
             encode_basestring_ascii if self.ensure_ascii else encode_basestring,
             indent, self.key_separator, self.item_separator, self.sort_keys,
-            self.skipkeys, self.allow_nan)
+            self.skipkeys, self.allow_nan, numpy=self.numpy)

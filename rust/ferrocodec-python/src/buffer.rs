@@ -42,6 +42,11 @@ impl Export {
         }))
     }
 
+    /// The export's description (shape, strides, format when requested).
+    pub fn view(&self) -> &ffi::Py_buffer {
+        &self.0
+    }
+
     pub fn as_slice(&self) -> &[u8] {
         if self.0.len == 0 {
             return &[];

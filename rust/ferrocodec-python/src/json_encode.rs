@@ -8,13 +8,16 @@
 //! strong reference while it is encoded, because `default` and `__repr__`
 //! can run Python code that mutates the container.
 
+use crate::buffer::Export;
 use crate::pyobj::{call1, Owned, Utf8};
+use ferrocodec::json::elem::Elem;
 use ferrocodec::json::write;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::critical_section::with_critical_section;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyFloat, PyString};
 
 /// The options of `c_make_encoder`, fixed at construction.
 #[pyclass(frozen, module = "ferrocodec._ferrocodec", name = "Encoder")]
@@ -31,6 +34,8 @@ pub struct Encoder {
     allow_nan: bool,
     /// Add 3.14's "when serializing ..." notes to errors.
     notes: bool,
+    /// `numpy=True`: `numpy.ndarray` and `numpy.generic`.
+    numpy: Option<(Py<PyAny>, Py<PyAny>)>,
     /// The separators or the indent hold non-ASCII text.
     non_ascii_layout: bool,
     /// ... or surrogates.
@@ -47,7 +52,7 @@ fn utf8_of(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<(Vec<u8>, bool)>
 #[pymethods]
 impl Encoder {
     #[new]
-    #[pyo3(signature = (check_circular, default, ensure_ascii, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan, notes))]
+    #[pyo3(signature = (check_circular, default, ensure_ascii, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan, notes, numpy = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -61,6 +66,7 @@ impl Encoder {
         skipkeys: bool,
         allow_nan: bool,
         notes: bool,
+        numpy: Option<(Py<PyAny>, Py<PyAny>)>,
     ) -> PyResult<Self> {
         let mut surrogates = false;
         let indent = match indent {
@@ -88,6 +94,7 @@ impl Encoder {
             skipkeys,
             allow_nan,
             notes,
+            numpy,
             non_ascii_layout,
             layout_surrogates: surrogates,
         })
@@ -372,8 +379,10 @@ impl<'a, 'py> Walker<'a, 'py> {
             write::write_f64(&mut self.out, v);
             return Ok(());
         }
-        self.out
-            .extend_from_slice(non_finite(self.py, self.cfg, o, v)?);
+        let text = non_finite(self.cfg, v, || {
+            Ok(Bound::from_borrowed_ptr(self.py, o).repr()?.to_string())
+        })?;
+        self.out.extend_from_slice(text);
         Ok(())
     }
 
@@ -535,7 +544,9 @@ impl<'a, 'py> Walker<'a, 'py> {
             if v.is_finite() {
                 write::write_f64(&mut scratch, v);
             } else {
-                scratch.extend_from_slice(non_finite(py, self.cfg, key, v)?);
+                scratch.extend_from_slice(non_finite(self.cfg, v, || {
+                    Ok(Bound::from_borrowed_ptr(py, key).repr()?.to_string())
+                })?);
             }
             key_text = None;
         } else if key == ffi::Py_True() {
@@ -591,15 +602,27 @@ impl<'a, 'py> Walker<'a, 'py> {
         Ok(())
     }
 
-    /// Anything else: `default(o)`, encoded in its place.
+    /// Anything else: `default(o)`, encoded in its place; with `numpy=True`
+    /// an ndarray or NumPy scalar first (as its `tolist()` / `item()`).
     unsafe fn other(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
         self.check_circular(o)?;
-        let newobj = call1(self.py, self.cfg.default.as_ptr(), Owned::from_borrowed(o))?;
+        let (newobj, note) = match self.numpy(o, level)? {
+            Numpy::Written => {
+                self.pop_circular();
+                return Ok(());
+            }
+            // Written as json.dumps(o.tolist()) writes it: no note of its own.
+            Numpy::Convert(newobj) => (newobj, false),
+            Numpy::No => (
+                call1(self.py, self.cfg.default.as_ptr(), Owned::from_borrowed(o))?,
+                self.cfg.notes,
+            ),
+        };
         self.enter()?;
         let r = self.obj(newobj.as_ptr(), level);
         ffi::Py_LeaveRecursiveCall();
         if let Err(e) = r {
-            if self.cfg.notes {
+            if note {
                 add_note(self.py, &e, || {
                     Ok(format!(
                         "when serializing {} object",
@@ -612,6 +635,154 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.pop_circular();
         Ok(())
     }
+
+    /// `numpy=True`: an exact ndarray of bool, int, uint, float16/32/64 is
+    /// written from its buffer; other ndarrays become `o.tolist()`, NumPy
+    /// scalars `o.item()` (the Python objects `tolist()` would give).
+    unsafe fn numpy(&mut self, o: *mut ffi::PyObject, level: usize) -> PyResult<Numpy> {
+        let Some((ndarray, generic)) = &self.cfg.numpy else {
+            return Ok(Numpy::No);
+        };
+        let py = self.py;
+        let bound = Bound::from_borrowed_ptr(py, o);
+        let method = if ffi::Py_TYPE(o).cast::<ffi::PyObject>() == ndarray.as_ptr() {
+            if self.ndarray(&bound, level)? {
+                return Ok(Numpy::Written);
+            }
+            intern!(py, "tolist")
+        } else if bound.is_instance(ndarray.bind(py))? {
+            // Subclasses (masked arrays, matrices) decide what their values are.
+            intern!(py, "tolist")
+        } else if bound.is_instance(generic.bind(py))? {
+            let item = bound.call_method0(intern!(py, "item"))?;
+            // A long double's item() is itself: no Python equivalent, so
+            // `default` decides, as for json.dumps(arr.tolist()).
+            if item.is_instance(generic.bind(py))? {
+                return Ok(Numpy::No);
+            }
+            return Owned::from_new(py, item.into_ptr()).map(Numpy::Convert);
+        } else {
+            return Ok(Numpy::No);
+        };
+        let newobj = bound.call_method0(method)?;
+        Owned::from_new(py, newobj.into_ptr()).map(Numpy::Convert)
+    }
+
+    /// Writes an ndarray whose buffer has a supported element type; false
+    /// (nothing written) otherwise.
+    unsafe fn ndarray(&mut self, array: &Bound<'_, PyAny>, level: usize) -> PyResult<bool> {
+        let Ok(export) = Export::new(array, ffi::PyBUF_RECORDS_RO) else {
+            return Ok(false); // e.g. datetime64, which NumPy does not export
+        };
+        let view = export.view();
+        let format = if view.format.is_null() {
+            &b"B"[..]
+        } else {
+            std::ffi::CStr::from_ptr(view.format).to_bytes()
+        };
+        let Some(elem) = Elem::from_buffer_format(format, view.itemsize as usize) else {
+            return Ok(false);
+        };
+        let ndim = view.ndim as usize;
+        if ndim == 0 {
+            // A 0-d array is its one value (tolist() gives a scalar).
+            self.elements(elem, view.buf.cast::<u8>(), 1, 0, 0, false)?;
+            return Ok(true);
+        }
+        let shape = std::slice::from_raw_parts(view.shape, ndim);
+        let strides = if view.strides.is_null() {
+            return Ok(false);
+        } else {
+            std::slice::from_raw_parts(view.strides, ndim)
+        };
+        self.array_dim(view.buf.cast::<u8>(), shape, strides, elem, level)?;
+        Ok(true)
+    }
+
+    /// One dimension of an array, laid out as a list of lists.
+    unsafe fn array_dim(
+        &mut self,
+        ptr: *const u8,
+        shape: &[ffi::Py_ssize_t],
+        strides: &[ffi::Py_ssize_t],
+        elem: Elem,
+        level: usize,
+    ) -> R {
+        let n = shape[0];
+        if n == 0 {
+            self.out.extend_from_slice(b"[]");
+            return Ok(());
+        }
+        self.out.push(b'[');
+        let level = level + 1;
+        self.newline_indent(level);
+        if shape.len() == 1 {
+            self.elements(elem, ptr, n as usize, strides[0], level, true)?;
+        } else {
+            for i in 0..n {
+                if i > 0 {
+                    self.item_separator(level);
+                }
+                let p = ptr.offset(i * strides[0]);
+                if let Err(e) = self.array_dim(p, &shape[1..], &strides[1..], elem, level) {
+                    self.list_item_note(&e, i as usize);
+                    return Err(e);
+                }
+            }
+        }
+        self.newline_indent(level - 1);
+        self.out.push(b']');
+        Ok(())
+    }
+
+    /// `n` elements: the items of a list at indentation `level`, or
+    /// (`in_list` false) the one value of a 0-d array.
+    unsafe fn elements(
+        &mut self,
+        elem: Elem,
+        ptr: *const u8,
+        n: usize,
+        stride: isize,
+        level: usize,
+        in_list: bool,
+    ) -> R {
+        let mut sep = self.cfg.item_separator.clone();
+        if let Some(indent) = &self.cfg.indent {
+            sep.push(b'\n');
+            for _ in 0..level {
+                sep.extend_from_slice(indent);
+            }
+        }
+        let r = elem.write_row(&mut self.out, ptr, n, stride, &sep, self.cfg.allow_nan);
+        if let Err((i, v)) = r {
+            let py = self.py;
+            let e = match non_finite(self.cfg, v, || Ok(PyFloat::new(py, v).repr()?.to_string())) {
+                Err(e) => e,
+                Ok(_) => unreachable!("write_row stops only when NaN is not allowed"),
+            };
+            if in_list {
+                self.list_item_note(&e, i);
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn list_item_note(&self, e: &PyErr, i: usize) {
+        if self.cfg.notes {
+            add_note(self.py, e, || Ok(format!("when serializing list item {i}")));
+        }
+    }
+}
+
+/// What `numpy=True` makes of an object.
+enum Numpy {
+    /// Not a NumPy object (or numpy=False): `default` gets it.
+    No,
+    /// An ndarray, written.
+    Written,
+    /// Encode this instead (`tolist()` / `item()`).
+    Convert(Owned),
 }
 
 /// An exact str, int, float, bool or None: encoding it runs no Python code
@@ -650,17 +821,17 @@ unsafe fn list_item(
     }
 }
 
-/// The text of a non-finite float, or the stdlib's ValueError.
-unsafe fn non_finite(
-    py: Python<'_>,
+/// The text of a non-finite float, or the stdlib's ValueError (with the
+/// float's `repr`, from `repr`).
+fn non_finite(
     cfg: &Encoder,
-    o: *mut ffi::PyObject,
     v: f64,
+    repr: impl FnOnce() -> PyResult<String>,
 ) -> PyResult<&'static [u8]> {
     if !cfg.allow_nan {
-        let r = Bound::from_borrowed_ptr(py, o).repr()?;
         return Err(PyValueError::new_err(format!(
-            "Out of range float values are not JSON compliant: {r}"
+            "Out of range float values are not JSON compliant: {}",
+            repr()?
         )));
     }
     Ok(if v > 0.0 {

@@ -1,9 +1,11 @@
 //! JSON as CPython's `json` module reads and writes it.
 //!
+//! [`elem`] writes NumPy array elements (`numpy=True`).
 //! [`scan`] is the decoder's scanner (a [`scan::Visitor`] builds the values);
 //! [`write`] holds the encoder's pieces: string escaping, float and integer
 //! text, indentation.
 
+pub mod elem;
 pub mod scan;
 pub mod write;
 

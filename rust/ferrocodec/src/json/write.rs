@@ -177,61 +177,156 @@ fn needs_unicode_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Bytes a number may take: [`write_f64_raw`] and [`write_i64_raw`] need
+/// this much room at `dst` (the longest text is 25 bytes; the rest lets
+/// writers copy in fixed-size blocks).
+pub const NUMBER_ROOM: usize = 32;
+
 /// `float.__repr__` of a finite `v` ("1.0", "1e-07", "1e+16", "-0.0", "5e-324").
+#[inline]
+pub fn write_f64(out: &mut Vec<u8>, v: f64) {
+    out.reserve(NUMBER_ROOM);
+    // SAFETY: NUMBER_ROOM bytes of spare capacity were reserved; the writer
+    // initialises the `n` bytes it reports.
+    unsafe {
+        let len = out.len();
+        let n = write_f64_raw(v, out.as_mut_ptr().add(len));
+        out.set_len(len + n);
+    }
+}
+
+/// [`write_f64`] into raw memory: writes at most [`NUMBER_ROOM`] bytes at
+/// `dst` and returns how many of them are the text.
 ///
 /// ryu gives the same shortest round-trip digits as CPython's repr; only the
 /// layout differs. ryu uses fixed notation for decimal exponents -5 < k <= 16
 /// and "1.5e-7" otherwise; Python switches at -4 and writes "1.5e-07" /
 /// "1e+16". So ryu's text is used as it is, except for the exponent's sign
 /// and width and for the one fixed case (0.0000ddd) Python writes as an exponent.
-pub fn write_f64(out: &mut Vec<u8>, v: f64) {
+///
+/// # Safety
+/// `dst` must be valid for writes of [`NUMBER_ROOM`] bytes; `v` finite.
+#[inline]
+pub unsafe fn write_f64_raw(v: f64, dst: *mut u8) -> usize {
     debug_assert!(v.is_finite());
-    let mut buf = ryu::Buffer::new();
-    let t = buf.format_finite(v).as_bytes();
-    if let Some(e) = t.iter().rposition(|&b| b == b'e') {
-        out.extend_from_slice(&t[..e]);
-        out.push(b'e');
-        let exp = &t[e + 1..];
-        let digits = match exp.split_first() {
-            Some((b'-', rest)) => {
-                out.push(b'-');
-                rest
+    // SAFETY: ryu writes at most 24 bytes; the caller gave NUMBER_ROOM.
+    let n = unsafe { ryu::raw::format64(v, dst) };
+    // SAFETY: NUMBER_ROOM writable bytes, the first n initialised by ryu.
+    let t = unsafe { std::slice::from_raw_parts_mut(dst, NUMBER_ROOM) };
+    if let Some(e) = t[..n].iter().rposition(|&b| b == b'e') {
+        // ryu: e-7, e16, e-308. Python: e-07, e+16, e-308.
+        let neg = t[e + 1] == b'-';
+        let digits = if neg { e + 2 } else { e + 1 };
+        let pad = usize::from(n - digits == 1);
+        let shift = pad + usize::from(!neg);
+        if shift != 0 {
+            t.copy_within(digits..n, digits + shift);
+            t[e + 1] = if neg { b'-' } else { b'+' };
+            if pad == 1 {
+                t[e + 2] = b'0';
             }
-            _ => {
-                out.push(b'+');
-                exp
-            }
-        };
-        if digits.len() == 1 {
-            out.push(b'0');
         }
-        out.extend_from_slice(digits);
-        return;
+        return n + shift;
     }
-    let (sign, unsigned) = match t.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, t),
-    };
-    if let Some(digits) = unsigned.strip_prefix(b"0.0000") {
+    let sign = usize::from(t[0] == b'-');
+    if t[sign..n].starts_with(b"0.0000") {
         // 1e-5 <= |v| < 1e-4: Python writes d.ddde-05.
-        if sign {
-            out.push(b'-');
-        }
-        out.push(digits[0]);
+        let mut tmp = [0u8; NUMBER_ROOM];
+        let digits = &t[sign + 6..n];
+        let mut k = 0;
+        tmp[k] = digits[0];
+        k += 1;
         if digits.len() > 1 {
-            out.push(b'.');
-            out.extend_from_slice(&digits[1..]);
+            tmp[k] = b'.';
+            tmp[k + 1..k + digits.len()].copy_from_slice(&digits[1..]);
+            k += digits.len();
         }
-        out.extend_from_slice(b"e-05");
-        return;
+        tmp[k..k + 4].copy_from_slice(b"e-05");
+        k += 4;
+        t[sign..sign + k].copy_from_slice(&tmp[..k]);
+        return sign + k;
     }
-    out.extend_from_slice(t);
+    n
 }
 
 /// `int.__repr__` of a machine integer.
 #[inline]
 pub fn write_i64(out: &mut Vec<u8>, v: i64) {
-    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    out.reserve(NUMBER_ROOM);
+    // SAFETY: as in write_f64.
+    unsafe {
+        let len = out.len();
+        let n = write_i64_raw(v, out.as_mut_ptr().add(len));
+        out.set_len(len + n);
+    }
+}
+
+/// `int.__repr__` of an `i64` into raw memory; returns the length.
+///
+/// # Safety
+/// `dst` must be valid for writes of [`NUMBER_ROOM`] bytes.
+#[inline]
+pub unsafe fn write_i64_raw(v: i64, dst: *mut u8) -> usize {
+    if v < 0 {
+        // SAFETY: the sign and at most 19 digits fit in NUMBER_ROOM.
+        unsafe {
+            *dst = b'-';
+            1 + write_u64_raw(v.unsigned_abs(), dst.add(1))
+        }
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { write_u64_raw(v as u64, dst) }
+    }
+}
+
+/// `int.__repr__` of a `u64` into raw memory; returns the length.
+///
+/// # Safety
+/// `dst` must be valid for writes of 20 bytes.
+#[inline]
+pub unsafe fn write_u64_raw(mut v: u64, dst: *mut u8) -> usize {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869\
+707172737475767778798081828384858687888990919293949596979899";
+    let n = decimal_digits(v);
+    let mut i = n;
+    // SAFETY: the n digits are written at dst[0..n], n <= 20.
+    unsafe {
+        while v >= 100 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            i -= 2;
+            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add(pair), dst.add(i), 2);
+        }
+        if v >= 10 {
+            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add(v as usize * 2), dst, 2);
+        } else {
+            *dst = b'0' + v as u8;
+        }
+    }
+    n
+}
+
+/// The number of decimal digits of `v` (1 for 0).
+#[inline]
+fn decimal_digits(v: u64) -> usize {
+    const POW10: [u64; 20] = {
+        let mut t = [0u64; 20];
+        let mut i = 0;
+        let mut p = 1u64;
+        while i < 20 {
+            t[i] = p;
+            if i < 19 {
+                p *= 10;
+            }
+            i += 1;
+        }
+        t
+    };
+    // log10 from log2 (1233/4096 ~ log10(2)), then one comparison to correct it.
+    let bits = 64 - (v | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    (guess + usize::from(guess < 20 && v >= POW10[guess])).max(1)
 }
 
 #[cfg(test)]
@@ -325,7 +420,80 @@ mod tests {
         r
     }
 
+    /// Python's `float.__repr__` rules applied to Rust's shortest digits
+    /// (`{:e}`): fixed notation for decimal exponents -4..16, else d.ddde±XX.
+    fn python_repr(v: f64) -> String {
+        let sci = format!("{:e}", v.abs());
+        let (mantissa, exp) = sci.split_once('e').unwrap();
+        let exp: i32 = exp.parse().unwrap();
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        let sign = if v.is_sign_negative() { "-" } else { "" };
+        let body = if (-4..16).contains(&exp) {
+            if exp >= 0 {
+                let point = exp as usize + 1;
+                if digits.len() <= point {
+                    format!("{digits}{}.0", "0".repeat(point - digits.len()))
+                } else {
+                    format!("{}.{}", &digits[..point], &digits[point..])
+                }
+            } else {
+                format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+            }
+        } else {
+            let frac = if digits.len() > 1 {
+                format!(".{}", &digits[1..])
+            } else {
+                String::new()
+            };
+            let esign = if exp < 0 { '-' } else { '+' };
+            format!("{}{frac}e{esign}{:02}", &digits[..1], exp.abs())
+        };
+        format!("{sign}{body}")
+    }
+
+    fn i(v: i64) -> String {
+        let mut out = Vec::new();
+        write_i64(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn u(v: u64) -> String {
+        let mut buf = [0u8; NUMBER_ROOM];
+        // SAFETY: NUMBER_ROOM bytes.
+        let n = unsafe { write_u64_raw(v, buf.as_mut_ptr()) };
+        String::from_utf8(buf[..n].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn integers() {
+        for v in [0, 1, -1, 9, 10, 99, 100, -100, 12345, i64::MAX, i64::MIN] {
+            assert_eq!(i(v), v.to_string());
+        }
+        let mut p = 1u64;
+        for _ in 0..20 {
+            for v in [p - 1, p, p + 1] {
+                assert_eq!(u(v), v.to_string());
+            }
+            p = p.wrapping_mul(10);
+        }
+        assert_eq!(u(u64::MAX), u64::MAX.to_string());
+    }
+
     proptest::proptest! {
+        #[test]
+        fn integers_match_to_string(v in proptest::num::i64::ANY, w in proptest::num::u64::ANY) {
+            proptest::prop_assert_eq!(i(v), v.to_string());
+            proptest::prop_assert_eq!(u(w), w.to_string());
+        }
+
+        #[test]
+        fn floats_match_the_old_layout(v in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO) {
+            let got = f(v);
+            // Python's repr rules, from Rust's shortest round-trip digits.
+            proptest::prop_assert_eq!(got.parse::<f64>().unwrap().to_bits(), v.to_bits());
+            proptest::prop_assert_eq!(got, python_repr(v));
+        }
+
         #[test]
         fn escaping_matches_the_reference(s in "(?s).{0,40}|[a-z\\x00-\\x1f\"\\\\é😀\\u{7f}]{0,9000}") {
             proptest::prop_assert_eq!(esc(&s, true), reference(&s, true));
