@@ -13,14 +13,16 @@ import sys
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-KINDS = {"abi3", "cp314t"}
+KINDS = {"abi3", "cp314t", "abi3t"}
+FREE_THREADED_KINDS = {"cp314t", "abi3t"}
 PLATFORMS = {
     "manylinux-x86_64", "manylinux-aarch64", "musllinux-x86_64", "musllinux-aarch64",
     "macos-x86_64", "macos-aarch64", "windows-x64",
 }
 # Wheels with no matching interpreter on GitHub's runners (no python3.14t for
 # Alpine): built and checked by the build, tested by users' CI only.
-UNTESTABLE = {"musllinux-x86_64-cp314t", "musllinux-aarch64-cp314t"}
+UNTESTABLE = {"musllinux-x86_64-cp314t", "musllinux-aarch64-cp314t",
+              "musllinux-x86_64-abi3t", "musllinux-aarch64-abi3t"}
 
 
 def load(name):
@@ -48,7 +50,7 @@ def main():
     ci, release = load("ci.yml"), load("release.yml")
 
     pythons = {(e["python"], e["abi"]) for e in ci["jobs"]["python"]["strategy"]["matrix"]["include"]}
-    for want in [("3.11", "abi3"), ("3.12", "abi3"), ("3.13", "abi3"), ("3.14", "abi3"), ("3.14t", "cp314t")]:
+    for want in [("3.11", "abi3"), ("3.12", "abi3"), ("3.13", "abi3"), ("3.14", "abi3"), ("3.14t", "cp314t"), ("3.15t", "abi3t")]:
         if want not in pythons:
             errors.append(f"ci.yml: no pytest job for {want}")
     if not any("assert_gil_state.py" in s.get("run", "") for s in ci["jobs"]["python"]["steps"]):
@@ -66,7 +68,7 @@ def main():
     for t in tests:
         if t["wheels"] not in built:
             errors.append(f"release.yml: test entry names unknown artifact {t['wheels']}")
-        if not t["wheels"].endswith(t["kind"]) or t["python"].endswith("t") != (t["kind"] == "cp314t"):
+        if not t["wheels"].endswith(t["kind"]) or t["python"].endswith("t") != (t["kind"] in FREE_THREADED_KINDS):
             errors.append(f"release.yml: test entry {t} pairs a wheel with the wrong interpreter")
     steps = jobs["test"]["steps"]
     if not any("assert_gil_state.py" in s.get("run", "") for s in steps):

@@ -1,7 +1,8 @@
 //! Emits PyO3's cfgs (`Py_LIMITED_API`, `Py_GIL_DISABLED`, `Py_3_x`) for this
 //! crate, records the interpreter tag for `build_info()`, and gives the
 //! `free-threaded` feature its meaning: it only builds against a
-//! free-threaded interpreter, without the limited API.
+//! free-threaded interpreter, without the limited API (`abi3t`: with the
+//! free-threaded limited API of CPython >= 3.15).
 use pyo3_build_config::PythonImplementation;
 
 fn main() {
@@ -10,7 +11,20 @@ fn main() {
     let free_threaded_interp = config.is_free_threaded();
     let want_free_threaded = std::env::var_os("CARGO_FEATURE_FREE_THREADED").is_some();
     let want_abi3 = std::env::var_os("CARGO_FEATURE_ABI3").is_some();
+    let want_abi3t = std::env::var_os("CARGO_FEATURE_ABI3T").is_some();
 
+    if want_abi3t && (want_abi3 || want_free_threaded) {
+        panic!(
+            "ferrocodec: the `abi3t` feature excludes `abi3` and `free-threaded`. Build the \
+             abi3t wheel with `--no-default-features --features abi3t` against python3.15t."
+        );
+    }
+    if want_abi3t && !free_threaded_interp {
+        panic!(
+            "ferrocodec: the `abi3t` feature (a cp315-abi3t wheel) needs a free-threaded \
+             CPython >= 3.15 (python3.15t) to build against."
+        );
+    }
     if want_free_threaded && want_abi3 {
         panic!(
             "ferrocodec: the `free-threaded` and `abi3` features exclude each other. \

@@ -19,6 +19,8 @@ mod radix;
 // keeps the promise even if the cfgs come from somewhere else (PYO3_CONFIG_FILE).
 #[cfg(all(feature = "free-threaded", not(Py_GIL_DISABLED)))]
 compile_error!("the `free-threaded` feature needs a free-threaded (Py_GIL_DISABLED) CPython");
+#[cfg(all(feature = "abi3t", not(all(Py_GIL_DISABLED, Py_LIMITED_API))))]
+compile_error!("the `abi3t` feature needs a free-threaded CPython >= 3.15 (abi3t)");
 
 #[pymodule]
 mod _ferrocodec {
@@ -60,9 +62,12 @@ mod _ferrocodec {
     }
 }
 
-/// `"abi3"` for the stable-ABI wheel, the interpreter tag (`"cp314t"`, ...) otherwise.
+/// `"abi3"` for the stable-ABI wheel, `"abi3t"` for the free-threaded
+/// stable-ABI wheel, the interpreter tag (`"cp314t"`, ...) otherwise.
 fn abi() -> &'static str {
-    if cfg!(Py_LIMITED_API) {
+    if cfg!(all(Py_LIMITED_API, Py_GIL_DISABLED)) {
+        "abi3t"
+    } else if cfg!(Py_LIMITED_API) {
         "abi3"
     } else {
         env!("FERROCODEC_INTERPRETER_TAG")
