@@ -39,8 +39,12 @@ def test_build_matches_the_interpreter():
     info = ferrocodec.build_info()
     assert info["free_threaded_build"] is FREE_THREADED_INTERPRETER
     if FREE_THREADED_INTERPRETER:
-        assert info["limited_api"] is False
-        assert info["abi"] == f"cp{sys.version_info.major}{sys.version_info.minor}t"
+        # A version-specific cp3XXt build, or the free-threaded stable ABI (3.15+).
+        if info["abi"] == "abi3t":
+            assert info["limited_api"] is True and sys.version_info >= (3, 15)
+        else:
+            assert info["limited_api"] is False
+            assert info["abi"] == f"cp{sys.version_info.major}{sys.version_info.minor}t"
     else:
         assert info["limited_api"] is (info["abi"] == "abi3")
     expected = os.environ.get("FERROCODEC_EXPECT_ABI")
