@@ -195,6 +195,33 @@ def test_decode_bytearray_resized_by_another_thread():
     run_threads([decoder] * 3, mutator)
 
 
+def test_base64_batches_and_numpy_from_many_threads():
+    # The batch APIs run their own parallel work inside each thread's call,
+    # and an item list changed by another thread keeps its items alive.
+    np = pytest.importorskip("numpy")
+    raw = [os.urandom(3000 + i) for i in range(40)]
+    enc = [fb.b64encode(r) for r in raw]
+    vecs = np.random.default_rng(0).standard_normal((64, 256)).astype(np.float32)
+    vec_text = [fb.b64encode(v.tobytes()).decode() for v in vecs]
+    shared = list(enc)
+    arr_json = std_json.dumps(vecs.tolist())
+
+    def worker(_):
+        for _ in range(ROUNDS // 10):
+            assert fb.b64encode_many(raw) == enc
+            assert fb.b64decode_many(enc) == raw
+            assert np.array_equal(fb.b64decode_array(vec_text, np.float32), vecs)
+            assert fj.dumps(vecs, numpy=True) == arr_json
+            got = fb.b64decode_many(list(shared))
+            assert all(g in raw for g in got)
+
+    def mutator(done):
+        while not done.is_set():
+            random.shuffle(shared)
+
+    run_threads([worker] * 4, mutator)
+
+
 @pytest.mark.skipif(not FREE_THREADED, reason="free-threaded build only")
 def test_gil_stays_disabled():
     import ferrocodec._ferrocodec  # noqa: F401
