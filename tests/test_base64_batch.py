@@ -16,17 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ferrocodec import base64 as fb
+from test_base64_family import outcome
 
 np = pytest.importorskip("numpy")
 
 B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def outcome(fn, *args, **kwargs):
-    try:
-        return ("ok", fn(*args, **kwargs))
-    except Exception as e:  # noqa: BLE001 - comparing whatever is raised
-        return ("raise", type(e), str(e))
 
 
 def loop(fn, items, *args, **kwargs):

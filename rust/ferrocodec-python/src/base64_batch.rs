@@ -137,6 +137,42 @@ fn plan(data: &[u8], table: &DecodeTable, strict: bool) -> Plan {
     }
 }
 
+/// A decoding batch after its sizing pass.
+struct Batch<'a> {
+    inputs: Vec<&'a [u8]>,
+    table: &'a DecodeTable,
+    validate: bool,
+    /// Input bytes in all.
+    work: usize,
+}
+
+/// Reads every item as `b64decode` would (attached), plans each one
+/// (detached, in parallel), and hands both to `body`.
+fn decode_batch<'py, T>(
+    py: Python<'py>,
+    items: &Bound<'py, PyAny>,
+    altchars: Option<&[u8]>,
+    validate: bool,
+    convert: &Bound<'py, PyAny>,
+    body: impl FnOnce(&Batch<'_>, Vec<Plan>) -> PyResult<T>,
+) -> PyResult<T> {
+    let table = altchars_table(altchars)?;
+    let objs = decode_inputs(py, items, convert)?;
+    let data = ascii_inputs(py, &objs)?;
+    let inputs: Vec<&[u8]> = data.iter().map(AsciiData::as_slice).collect();
+    let batch = Batch {
+        work: inputs.iter().map(|d| d.len()).sum(),
+        inputs,
+        table: &table,
+        validate,
+    };
+    let b = &batch;
+    let plans = map_detached(py, b.inputs.len(), b.work, |i| {
+        plan(b.inputs[i], b.table, b.validate)
+    });
+    body(b, plans)
+}
+
 /// Many `b64decode(item, altchars, validate)` calls.
 #[pyfunction]
 #[pyo3(signature = (items, altchars, validate, convert))]
@@ -147,15 +183,18 @@ pub fn _b64decode_many<'py>(
     validate: bool,
     convert: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let table = altchars_table(altchars)?;
-    let table: &DecodeTable = &table;
-    let objs = decode_inputs(py, items, convert)?;
-    let data = ascii_inputs(py, &objs)?;
-    let inputs: Vec<&[u8]> = data.iter().map(AsciiData::as_slice).collect();
-    let work: usize = inputs.iter().map(|d| d.len()).sum();
-    let n = inputs.len();
+    decode_batch(py, items, altchars, validate, convert, |b, plans| {
+        decode_many(py, b, plans)
+    })
+}
 
-    let plans = map_detached(py, n, work, |i| plan(inputs[i], table, validate));
+fn decode_many<'py>(
+    py: Python<'py>,
+    b: &Batch<'_>,
+    plans: Vec<Plan>,
+) -> PyResult<Bound<'py, PyList>> {
+    let (inputs, table, validate, work) = (&b.inputs, b.table, b.validate, b.work);
+    let n = inputs.len();
     let mut outs: Vec<Option<Bound<'py, PyBytes>>> = Vec::with_capacity(n);
     let mut ptrs = Vec::with_capacity(n);
     for p in &plans {
@@ -211,18 +250,23 @@ pub fn _b64decode_rows<'py>(
     itemsize: usize,
     alloc: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let table = altchars_table(altchars)?;
-    let table: &DecodeTable = &table;
-    let objs = decode_inputs(py, items, convert)?;
-    let data = ascii_inputs(py, &objs)?;
-    let inputs: Vec<&[u8]> = data.iter().map(AsciiData::as_slice).collect();
-    let work: usize = inputs.iter().map(|d| d.len()).sum();
+    decode_batch(py, items, altchars, validate, convert, |b, plans| {
+        decode_rows(py, b, plans, itemsize, alloc)
+    })
+}
+
+fn decode_rows<'py>(
+    py: Python<'py>,
+    b: &Batch<'_>,
+    mut plans: Vec<Plan>,
+    itemsize: usize,
+    alloc: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (inputs, table, validate, work) = (&b.inputs, b.table, b.validate, b.work);
     let n = inputs.len();
     if n == 0 {
         return alloc.call1((0, 0));
     }
-
-    let mut plans = map_detached(py, n, work, |i| plan(inputs[i], table, validate));
     // The row size is item 0's true size: settle item 0 now if it is Fast.
     if let Plan::Fast(len) = plans[0] {
         let mut v = vec![0u8; len];
