@@ -229,6 +229,9 @@ struct Walker<'a, 'py> {
     path: Vec<*mut ffi::PyObject>,
     /// A lone surrogate was written raw (ensure_ascii=False).
     surrogates: bool,
+    /// NumPy rows: the separator between elements (item separator, then the
+    /// newline and indentation) and the level it was made for.
+    row_sep: Option<(usize, Vec<u8>)>,
 }
 
 type R = PyResult<()>;
@@ -268,6 +271,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             out: OUT_BUFFER.with(|b| b.take()),
             path: Vec::new(),
             surrogates: cfg.layout_surrogates,
+            row_sep: None,
         }
     }
 
@@ -746,14 +750,22 @@ impl<'a, 'py> Walker<'a, 'py> {
         level: usize,
         in_list: bool,
     ) -> R {
-        let mut sep = self.cfg.item_separator.clone();
-        if let Some(indent) = &self.cfg.indent {
-            sep.push(b'\n');
-            for _ in 0..level {
-                sep.extend_from_slice(indent);
+        // Made once per level, not per row.
+        let sep = match self.row_sep.take() {
+            Some((l, sep)) if l == level => sep,
+            _ => {
+                let mut sep = self.cfg.item_separator.clone();
+                if let Some(indent) = &self.cfg.indent {
+                    sep.push(b'\n');
+                    for _ in 0..level {
+                        sep.extend_from_slice(indent);
+                    }
+                }
+                sep
             }
-        }
+        };
         let r = elem.write_row(&mut self.out, ptr, n, stride, &sep, self.cfg.allow_nan);
+        self.row_sep = Some((level, sep));
         if let Err((i, v)) = r {
             let py = self.py;
             let e = match non_finite(self.cfg, v, || Ok(PyFloat::new(py, v).repr()?.to_string())) {
