@@ -238,7 +238,6 @@ type R = PyResult<()>;
 
 /// What `encoder_listencode_obj` does with an object.
 enum Kind {
-    Const(&'static [u8]),
     Str,
     Int,
     Float,
@@ -283,60 +282,82 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     /// `encoder_listencode_obj`.
     fn obj(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
+        // SAFETY: `o` is a live object, kept alive by the caller.
         unsafe {
-            let tp = ffi::Py_TYPE(o);
-            // Exact types first (no flag lookups); then the C encoder's
-            // order of checks, which decides for subclasses.
-            let kind = if tp == &raw mut ffi::PyUnicode_Type {
-                Kind::Str
-            } else if tp == &raw mut ffi::PyLong_Type {
-                Kind::Int
-            } else if tp == &raw mut ffi::PyFloat_Type {
-                Kind::Float
-            } else if tp == &raw mut ffi::PyList_Type || tp == &raw mut ffi::PyTuple_Type {
-                Kind::List
-            } else if tp == &raw mut ffi::PyDict_Type {
-                Kind::Dict
-            } else if o == ffi::Py_None() {
-                Kind::Const(b"null")
-            } else if o == ffi::Py_True() {
-                Kind::Const(b"true")
-            } else if o == ffi::Py_False() {
-                Kind::Const(b"false")
-            } else if ffi::PyUnicode_Check(o) != 0 {
-                Kind::Str
-            } else if ffi::PyLong_Check(o) != 0 {
-                Kind::Int
-            } else if ffi::PyFloat_Check(o) != 0 {
-                Kind::Float
-            } else if ffi::PyList_Check(o) != 0 || ffi::PyTuple_Check(o) != 0 {
-                Kind::List
-            } else if ffi::PyDict_Check(o) != 0 {
-                Kind::Dict
-            } else {
-                Kind::Other
-            };
-            match kind {
-                Kind::Const(text) => self.out.extend_from_slice(text),
-                Kind::Str => self.str(o)?,
-                Kind::Int => self.int(o)?,
-                Kind::Float => self.float(o)?,
-                Kind::List => {
-                    self.enter()?;
-                    let r = self.list(o, level);
-                    ffi::Py_LeaveRecursiveCall();
-                    r?;
-                }
-                Kind::Dict => {
-                    self.enter()?;
-                    let r = self.dict(o, level);
-                    ffi::Py_LeaveRecursiveCall();
-                    r?;
-                }
-                Kind::Other => self.other(o, level)?,
+            if let Some(r) = self.leaf(o) {
+                return r;
             }
+            self.container_or_other(o, level)
         }
-        Ok(())
+    }
+
+    /// An exact str, int, float, None, True or False written, or None (and
+    /// nothing written) for anything else. Inlined into the list and dict
+    /// loops, so leaves cost no call.
+    #[inline(always)]
+    unsafe fn leaf(&mut self, o: *mut ffi::PyObject) -> Option<R> {
+        let tp = ffi::Py_TYPE(o);
+        if tp == &raw mut ffi::PyUnicode_Type {
+            let _hold = str_needs_hold(o).then(|| Owned::from_borrowed(o));
+            Some(self.str(o))
+        } else if tp == &raw mut ffi::PyLong_Type {
+            Some(self.int(o))
+        } else if tp == &raw mut ffi::PyFloat_Type {
+            Some(self.float(o))
+        } else if o == ffi::Py_None() {
+            write::push_short(&mut self.out, b"null");
+            Some(Ok(()))
+        } else if o == ffi::Py_True() {
+            write::push_short(&mut self.out, b"true");
+            Some(Ok(()))
+        } else if o == ffi::Py_False() {
+            write::push_short(&mut self.out, b"false");
+            Some(Ok(()))
+        } else {
+            None
+        }
+    }
+
+    /// The rest of `encoder_listencode_obj`: exact containers, then the C
+    /// encoder's order of checks, which decides for subclasses.
+    #[inline(never)]
+    unsafe fn container_or_other(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
+        let tp = ffi::Py_TYPE(o);
+        let kind = if tp == &raw mut ffi::PyList_Type || tp == &raw mut ffi::PyTuple_Type {
+            Kind::List
+        } else if tp == &raw mut ffi::PyDict_Type {
+            Kind::Dict
+        } else if ffi::PyUnicode_Check(o) != 0 {
+            Kind::Str
+        } else if ffi::PyLong_Check(o) != 0 {
+            Kind::Int
+        } else if ffi::PyFloat_Check(o) != 0 {
+            Kind::Float
+        } else if ffi::PyList_Check(o) != 0 || ffi::PyTuple_Check(o) != 0 {
+            Kind::List
+        } else if ffi::PyDict_Check(o) != 0 {
+            Kind::Dict
+        } else {
+            Kind::Other
+        };
+        match kind {
+            Kind::Str => self.str(o),
+            Kind::Int => self.int(o),
+            Kind::Float => self.float(o),
+            Kind::List => {
+                self.enter()?;
+                let r = self.list(o, level);
+                ffi::Py_LeaveRecursiveCall();
+                r
+            }
+            Kind::Dict => {
+                self.enter()?;
+                let r = self.dict(o, level);
+                ffi::Py_LeaveRecursiveCall();
+                r
+            }
+            Kind::Other => self.other(o, level),
+        }
     }
 
     fn enter(&self) -> R {
@@ -415,23 +436,16 @@ impl<'a, 'py> Walker<'a, 'py> {
         }
     }
 
+    #[inline(always)]
     fn item_separator(&mut self, level: usize) {
-        let sep = &self.cfg.item_separator;
-        self.out.extend_from_slice(sep);
+        write::push_short(&mut self.out, &self.cfg.item_separator);
         self.newline_indent(level);
     }
 
     /// `encoder_listencode_list` (lists and tuples).
     unsafe fn list(&mut self, seq: *mut ffi::PyObject, level: usize) -> R {
         let is_list = ffi::PyList_Check(seq) != 0;
-        let len = |s: *mut ffi::PyObject| {
-            if is_list {
-                ffi::PyList_Size(s)
-            } else {
-                ffi::PyTuple_Size(s)
-            }
-        };
-        if len(seq) == 0 {
+        if seq_len(seq, is_list) == 0 {
             self.out.extend_from_slice(b"[]");
             return Ok(());
         }
@@ -443,16 +457,22 @@ impl<'a, 'py> Walker<'a, 'py> {
         let mut i: ffi::Py_ssize_t = 0;
         let r: R = with_critical_section(&bound, || {
             // The length is read again each time: `default` may shrink a list.
-            while i < len(seq) {
-                let item = if is_list {
-                    list_item(self.py, seq, i)?
-                } else {
-                    Owned::from_borrowed(ffi::PyTuple_GetItem(seq, i))
-                };
+            while i < seq_len(seq, is_list) {
+                let item = seq_item(seq, i, is_list);
                 if i > 0 {
                     self.item_separator(level);
                 }
-                if let Err(e) = self.obj(item.as_ptr(), level) {
+                // A leaf runs no Python code, so the locked list keeps it
+                // alive; anything else is held while it is encoded (a tuple
+                // holds its items itself).
+                let r = match self.leaf(item) {
+                    Some(r) => r,
+                    None => {
+                        let _hold = is_list.then(|| Owned::from_borrowed(item));
+                        self.container_or_other(item, level)
+                    }
+                };
+                if let Err(e) = r {
                     if self.cfg.notes {
                         add_note(self.py, &e, || {
                             Ok(format!(
@@ -508,9 +528,9 @@ impl<'a, 'py> Walker<'a, 'py> {
                 let mut key: *mut ffi::PyObject = std::ptr::null_mut();
                 let mut value: *mut ffi::PyObject = std::ptr::null_mut();
                 while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
-                    // Held unless the value is a leaf: encoding a container
-                    // or calling `default` may mutate the dict.
-                    let _hold = (!is_leaf(value))
+                    // Held unless key and value are leaves: encoding a
+                    // container or calling `default` may mutate the dict.
+                    let _hold = (!is_leaf(value) || !is_leaf(key))
                         .then(|| (Owned::from_borrowed(key), Owned::from_borrowed(value)));
                     self.key_value(dct, key, value, level, &mut first)?;
                 }
@@ -588,8 +608,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             self.out.extend_from_slice(&scratch);
             self.out.push(b'"');
         }
-        let sep = &self.cfg.key_separator;
-        self.out.extend_from_slice(sep);
+        write::push_short(&mut self.out, &self.cfg.key_separator);
         if let Err(e) = self.obj(value, level) {
             if self.cfg.notes {
                 add_note(py, &e, || {
@@ -798,17 +817,72 @@ enum Numpy {
 }
 
 /// An exact str, int, float, bool or None: encoding it runs no Python code
-/// and enters no other critical section, so the container it was read from
-/// (locked on free-threaded builds, unchanging with the GIL) keeps it alive
-/// and a borrowed reference is enough.
-#[inline]
+/// and cannot suspend the critical section of the container it was read
+/// from (locked on free-threaded builds, unchanging with the GIL), which
+/// therefore keeps it alive: a borrowed reference is enough.
+#[inline(always)]
 unsafe fn is_leaf(o: *mut ffi::PyObject) -> bool {
     let tp = ffi::Py_TYPE(o);
-    tp == &raw mut ffi::PyUnicode_Type
+    (tp == &raw mut ffi::PyUnicode_Type && !str_needs_hold(o))
         || tp == &raw mut ffi::PyLong_Type
         || tp == &raw mut ffi::PyFloat_Type
         || o == ffi::Py_None()
         || tp == &raw mut ffi::PyBool_Type
+}
+
+/// Free-threaded builds: reading a str's UTF-8 may lock the str (to fill its
+/// UTF-8 cache), and waiting for that lock suspends the container's critical
+/// section, so another thread could drop the str meanwhile: strs are held.
+/// (PyO3 has no reader of 3.14's str state bits, which would tell compact
+/// ASCII strings, which take no lock, from the rest.)
+#[inline(always)]
+unsafe fn str_needs_hold(_o: *mut ffi::PyObject) -> bool {
+    cfg!(Py_GIL_DISABLED)
+}
+
+/// The length of a list or tuple. Lists are read inside their critical
+/// section, so the plain field read is enough where the ABI exposes it.
+#[inline(always)]
+unsafe fn seq_len(seq: *mut ffi::PyObject, is_list: bool) -> ffi::Py_ssize_t {
+    #[cfg(not(all(Py_LIMITED_API, Py_3_15)))]
+    {
+        let _ = is_list;
+        ffi::Py_SIZE(seq)
+    }
+    #[cfg(all(Py_LIMITED_API, Py_3_15))]
+    {
+        if is_list {
+            ffi::PyList_Size(seq)
+        } else {
+            ffi::PyTuple_Size(seq)
+        }
+    }
+}
+
+/// Item `i < seq_len(seq)` of a list or tuple, borrowed (the list is locked
+/// by the caller's critical section).
+#[inline(always)]
+unsafe fn seq_item(
+    seq: *mut ffi::PyObject,
+    i: ffi::Py_ssize_t,
+    is_list: bool,
+) -> *mut ffi::PyObject {
+    #[cfg(not(Py_LIMITED_API))]
+    {
+        if is_list {
+            ffi::PyList_GET_ITEM(seq, i)
+        } else {
+            ffi::PyTuple_GET_ITEM(seq, i)
+        }
+    }
+    #[cfg(Py_LIMITED_API)]
+    {
+        if is_list {
+            ffi::PyList_GetItem(seq, i)
+        } else {
+            ffi::PyTuple_GetItem(seq, i)
+        }
+    }
 }
 
 /// Item `i` of a list, as a strong reference (IndexError if the list shrank

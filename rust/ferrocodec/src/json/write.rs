@@ -111,6 +111,44 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
             }
             k += 16;
         }
+        // A tail shorter than a vector: the string's last 16 bytes, when
+        // they do not reach back before this run (the bytes before `k` are
+        // plain and are stored again unchanged).
+        if k < n && n >= i + 16 {
+            let v = _mm_loadu_si128(s.as_ptr().add(n - 16) as *const __m128i);
+            let mut m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+            m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
+            let mut mask = _mm_movemask_epi8(m);
+            if ASCII {
+                mask |= !_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, tilde), tilde)) & 0xFFFF;
+            }
+            _mm_storeu_si128(o.add(n - 16 - i) as *mut __m128i, v);
+            let mask = (mask as u32) >> (16 - (n - k));
+            if mask != 0 {
+                return k - i + mask.trailing_zeros() as usize;
+            }
+            return n - i;
+        }
+    }
+    // Short strings (most keys): two overlapping words checked at once.
+    let rest = n - k;
+    if rest >= 8 {
+        let a = std::ptr::read_unaligned(s.as_ptr().add(k) as *const u64);
+        let b = std::ptr::read_unaligned(s.as_ptr().add(n - 8) as *const u64);
+        if !swar_dirty::<ASCII>(a) && !swar_dirty::<ASCII>(b) {
+            std::ptr::write_unaligned(o.add(k - i) as *mut u64, a);
+            std::ptr::write_unaligned(o.add(n - 8 - i) as *mut u64, b);
+            return n - i;
+        }
+    } else if rest >= 4 {
+        let a = std::ptr::read_unaligned(s.as_ptr().add(k) as *const u32) as u64;
+        let b = std::ptr::read_unaligned(s.as_ptr().add(n - 4) as *const u32) as u64;
+        // Both words in one: no byte of the combined value is made up.
+        if !swar_dirty::<ASCII>(a | (b << 32)) {
+            std::ptr::write_unaligned(o.add(k - i) as *mut u32, a as u32);
+            std::ptr::write_unaligned(o.add(n - 4 - i) as *mut u32, b as u32);
+            return n - i;
+        }
     }
     while k < n {
         let b = s[k];
@@ -125,6 +163,22 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
         k += 1;
     }
     k - i
+}
+
+/// Whether any of the 8 bytes of `x` may need escaping: below 0x20, `"`,
+/// `\\`, and (ASCII output) 0x7F and above. Exact: a false answer means
+/// none does (the borrow and carry tricks only err towards true).
+#[inline(always)]
+fn swar_dirty<const ASCII: bool>(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, b: u64| x.wrapping_sub(ONES * b) & !x & HIGH;
+    let mut d =
+        below(x, 0x20) | below(x ^ (ONES * b'"' as u64), 1) | below(x ^ (ONES * b'\\' as u64), 1);
+    if ASCII {
+        d |= (x | x.wrapping_add(ONES)) & HIGH;
+    }
+    d != 0
 }
 
 #[inline]
@@ -268,6 +322,7 @@ pub unsafe fn write_f64_raw(v: f64, dst: *mut u8) -> usize {
 /// `dst` must be valid for writes of `src.len()` bytes.
 #[inline(always)]
 unsafe fn copy_short(src: &[u8], dst: *mut u8) {
+    debug_assert!(src.len() <= 32);
     let n = src.len();
     let p = src.as_ptr();
     // SAFETY: every read is inside `src`, every write inside dst[..n].
@@ -286,6 +341,23 @@ unsafe fn copy_short(src: &[u8], dst: *mut u8) {
                 *dst.add(i) = *p.add(i);
             }
         }
+    }
+}
+
+/// Appends `src` (separators, indentation, literals): short slices are
+/// copied in fixed-size blocks instead of through a `memcpy` call.
+#[inline(always)]
+pub fn push_short(out: &mut Vec<u8>, src: &[u8]) {
+    if src.len() > 32 {
+        out.extend_from_slice(src);
+        return;
+    }
+    out.reserve(32);
+    // SAFETY: 32 bytes of spare capacity; copy_short writes src.len() <= 32.
+    unsafe {
+        let len = out.len();
+        copy_short(src, out.as_mut_ptr().add(len));
+        out.set_len(len + src.len());
     }
 }
 
@@ -437,6 +509,32 @@ mod tests {
             esc(&long, true),
             format!("\"{}\\b{}\"", "x".repeat(40), "y".repeat(40))
         );
+    }
+
+    /// Every string of plain filler with up to two special characters, at
+    /// every pair of positions, for lengths around the word and vector sizes
+    /// (the short-string and tail paths of `copy_plain_run`).
+    #[test]
+    fn specials_at_every_position() {
+        let specials = ["\"", "\\", "\u{0}", "\u{1f}", " ", "~", "\u{7f}", "é", "😀"];
+        for len in 0..=40 {
+            for p in 0..len {
+                for sp in specials {
+                    for q in [None, Some(0), Some(len / 2), Some(len - 1)] {
+                        let mut chars: Vec<String> = (0..len)
+                            .map(|i| ((b'a' + (i % 26) as u8) as char).to_string())
+                            .collect();
+                        chars[p] = sp.to_string();
+                        if let Some(q) = q {
+                            chars[q] = "\n".to_string();
+                        }
+                        let s: String = chars.concat();
+                        assert_eq!(esc(&s, true), reference(&s, true), "{s:?}");
+                        assert_eq!(esc(&s, false), reference(&s, false), "{s:?}");
+                    }
+                }
+            }
+        }
     }
 
     /// The stdlib's escaping, one character at a time.
