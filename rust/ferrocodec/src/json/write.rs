@@ -2,8 +2,6 @@
 //! `encode_basestring_ascii` / `encode_basestring`, floats as `float.__repr__`,
 //! integers as `int.__repr__`.
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// `encode_basestring_ascii`: `"`, `\`, control characters, DEL and every
 /// non-ASCII character escaped (astral characters as a surrogate pair), in
 /// quotes. `s` is UTF-8, or generalised UTF-8 holding surrogates.
@@ -62,7 +60,17 @@ fn escape_segment<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
                 // Only reached for ASCII output: non-ASCII bytes are plain
                 // otherwise. Non-ASCII text comes in runs (words of CJK,
                 // Cyrillic, ...): escape the whole run here, without going
-                // back to the plain-run scan after every character.
+                // back to the plain-run scan after every character. Long
+                // runs are transcoded to UTF-16 with SIMD first.
+                let end = non_ascii_run_end(s, i);
+                if end - i >= SIMD_RUN {
+                    let (done, o2) = escape_run_utf16(&s[i..end], o);
+                    i += done;
+                    o = o2;
+                    if i >= n || s[i] < 0x80 {
+                        continue;
+                    }
+                }
                 loop {
                     let (cp, len) = decode_code_point(&s[i..]);
                     if cp >= 0x10000 {
@@ -200,25 +208,114 @@ unsafe fn put_ascii_escape(o: *mut u8, b: u8) -> *mut u8 {
 
 /// `\\uXXXX` of a 16-bit code unit. Stores 8 bytes (the last two are
 /// overwritten by what follows or lie in the reserved slack); advances 6.
-#[inline]
+/// The four hex digits are computed in one word, without table lookups.
+#[inline(always)]
 unsafe fn put_u_escape(o: *mut u8, c: u32) -> *mut u8 {
-    let hi = HEX_PAIRS[(c >> 8) as usize & 0xFF];
-    let lo = HEX_PAIRS[c as usize & 0xFF];
-    let bytes = [b'\\', b'u', hi[0], hi[1], lo[0], lo[1], 0, 0];
-    std::ptr::copy_nonoverlapping(bytes.as_ptr(), o, 8);
+    // One nibble per byte, most significant first in memory order.
+    let n =
+        ((c >> 12) & 0xF) | (((c >> 8) & 0xF) << 8) | (((c >> 4) & 0xF) << 16) | ((c & 0xF) << 24);
+    // '0' + n, plus 'a' - '0' - 10 where n > 9 (n + 6 reaches 16).
+    let h = n + 0x3030_3030 + (((n + 0x0606_0606) >> 4) & 0x0101_0101) * 0x27;
+    let v = 0x755c_u64 | ((h as u64) << 16);
+    std::ptr::write_unaligned(o as *mut u64, v.to_le());
     o.add(6)
 }
 
-/// The two lowercase hex digits of every byte.
-static HEX_PAIRS: [[u8; 2]; 256] = {
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX[i >> 4], HEX[i & 0xF]];
+/// `\\uXXXX` of each UTF-16LE unit (6 output bytes per unit, plus 2 bytes
+/// of slack stored after them).
+#[inline]
+unsafe fn put_u_escapes(units: &[u16], mut o: *mut u8) -> *mut u8 {
+    let mut k = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SSE2 (every x86-64): the hex digits of 8 units at once, then one
+        // 8-byte store per unit.
+        let low = _mm_set1_epi8(0x0F);
+        let nine = _mm_set1_epi8(9);
+        let zero = _mm_set1_epi8(b'0' as i8);
+        let letters = _mm_set1_epi8((b'a' - b'0' - 10) as i8);
+        let hex = |n: __m128i| {
+            let over = _mm_and_si128(_mm_cmpgt_epi8(n, nine), letters);
+            _mm_add_epi8(_mm_add_epi8(n, zero), over)
+        };
+        let mut digits = [0u32; 8];
+        while k + 8 <= units.len() {
+            // Little-endian units: byte 2j is the low byte of unit j.
+            let v = _mm_loadu_si128(units.as_ptr().add(k) as *const __m128i);
+            let hi = _mm_and_si128(_mm_srli_epi16(v, 4), low);
+            let lo = _mm_and_si128(v, low);
+            // Per unit: hi(b0), lo(b0), hi(b1), lo(b1) = n1 n0 n3 n2; swap
+            // the 16-bit halves of each 32-bit lane to get n3 n2 n1 n0.
+            let swap = |x: __m128i| {
+                _mm_shufflehi_epi16::<0b10_11_00_01>(_mm_shufflelo_epi16::<0b10_11_00_01>(x))
+            };
+            let a = hex(swap(_mm_unpacklo_epi8(hi, lo)));
+            let b = hex(swap(_mm_unpackhi_epi8(hi, lo)));
+            _mm_storeu_si128(digits.as_mut_ptr() as *mut __m128i, a);
+            _mm_storeu_si128(digits.as_mut_ptr().add(4) as *mut __m128i, b);
+            for d in digits {
+                let w = 0x755c_u64 | ((u32::from_le(d) as u64) << 16);
+                std::ptr::write_unaligned(o as *mut u64, w.to_le());
+                o = o.add(6);
+            }
+            k += 8;
+        }
+    }
+    for &u in &units[k..] {
+        o = put_u_escape(o, u16::from_le(u) as u32);
+    }
+    o
+}
+
+/// Non-ASCII runs at least this long go through [`escape_run_utf16`].
+const SIMD_RUN: usize = 24;
+
+/// The end of the run of non-ASCII bytes starting at `i`.
+#[inline]
+fn non_ascii_run_end(s: &[u8], mut i: usize) -> usize {
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
+        let ascii = !w & 0x8080_8080_8080_8080;
+        if ascii != 0 {
+            return i + (ascii.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && s[i] >= 0x80 {
         i += 1;
     }
-    t
-};
+    i
+}
+
+/// `\\uXXXX` escapes of a run of non-ASCII UTF-8 (whole characters):
+/// transcoded to UTF-16 (surrogate pairs included) by simdutf, a chunk at a
+/// time. Returns the bytes consumed and the new output position; stops
+/// early at a chunk that is not valid UTF-8 (lone surrogates, written by
+/// `surrogatepass`), which the caller's scalar loop then handles.
+///
+/// # Safety
+/// `o` must have room for 6 output bytes per input byte, plus 2.
+unsafe fn escape_run_utf16(run: &[u8], mut o: *mut u8) -> (usize, *mut u8) {
+    const CHUNK: usize = 512;
+    let mut units = [0u16; CHUNK];
+    let mut i = 0;
+    while i < run.len() {
+        let mut end = (i + CHUNK).min(run.len());
+        // Never split a character: back off to a lead byte.
+        while end < run.len() && (run[end] as i8) < -0x40 {
+            end -= 1;
+        }
+        let chunk = &run[i..end];
+        let k = simdutf::convert_utf8_to_utf16le(chunk.as_ptr(), chunk.len(), units.as_mut_ptr());
+        if k == 0 {
+            break;
+        }
+        o = put_u_escapes(&units[..k], o);
+        i = end;
+    }
+    (i, o)
+}
 
 /// Decode one (generalised) UTF-8 sequence: the code point and its length.
 #[inline]
@@ -534,6 +631,49 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Long non-ASCII runs (the UTF-16 path), across its chunk size, with
+    /// characters of every UTF-8 length, and runs holding lone surrogates
+    /// (surrogatepass bytes), which fall back to the scalar loop.
+    #[test]
+    fn long_non_ascii_runs() {
+        let chars = [
+            "é",
+            "日",
+            "😀",
+            "\u{7ff}",
+            "\u{800}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{10ffff}",
+        ];
+        for len in [
+            1usize, 5, 23, 24, 25, 100, 170, 171, 172, 255, 256, 257, 600, 2000,
+        ] {
+            for (k, c) in chars.iter().enumerate() {
+                let mixed: String = (0..len).map(|i| chars[(i + k) % chars.len()]).collect();
+                let same = c.repeat(len);
+                for s in [mixed, same, format!("ab{}cd", c.repeat(len))] {
+                    assert_eq!(esc(&s, true), reference(&s, true), "{len} {c}");
+                }
+            }
+        }
+        // U+D800 as surrogatepass writes it, inside and after long runs.
+        let lone = [0xED, 0xA0, 0x80];
+        for len in [0usize, 10, 30, 200, 600] {
+            let mut bytes = "日".repeat(len).into_bytes();
+            bytes.extend_from_slice(&lone);
+            bytes.extend_from_slice("日".repeat(len).as_bytes());
+            let mut out = Vec::new();
+            write_str_ascii(&mut out, &bytes);
+            let expected = format!(
+                "\"{}\\ud800{}\"",
+                "\\u65e5".repeat(len),
+                "\\u65e5".repeat(len)
+            );
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
     }
 
