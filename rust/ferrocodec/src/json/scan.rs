@@ -190,7 +190,16 @@ impl<'a> Scanner<'a> {
         let rest = &data[pos..];
         match b {
             b'"' => {
-                let (s, end) = self.string(pos + 1)?;
+                // The visitor is called on each path separately: merging the
+                // two `Str`s first made the compiler pass it through memory
+                // with loads that straddle its stores (a store-forwarding
+                // stall per string).
+                let (next, ascii) = find_string_special(data, pos + 1, self.strict);
+                if data.get(next) == Some(&b'"') {
+                    let s = self.plain_str(pos + 1, next, ascii);
+                    return Ok((v.string(s)?, next + 1));
+                }
+                let (s, end) = self.string_slow(pos + 1, next, ascii)?;
                 Ok((v.string(s)?, end))
             }
             b'{' => {
@@ -233,8 +242,13 @@ impl<'a> Scanner<'a> {
                 if data.get(idx) != Some(&b'"') {
                     return Err(SyntaxError::new(K::ExpectingPropertyName, idx).into());
                 }
-                let (s, next) = self.string(idx + 1)?;
-                let key = v.key(s)?;
+                let (special, ascii) = find_string_special(data, idx + 1, self.strict);
+                let (key, next) = if data.get(special) == Some(&b'"') {
+                    (v.key(self.plain_str(idx + 1, special, ascii))?, special + 1)
+                } else {
+                    let (s, next) = self.string_slow(idx + 1, special, ascii)?;
+                    (v.key(s)?, next)
+                };
                 idx = skip_whitespace(data, next);
                 if data.get(idx) != Some(&b':') {
                     return Err(SyntaxError::new(K::ExpectingColon, idx).into());
@@ -281,20 +295,34 @@ impl<'a> Scanner<'a> {
     /// `scanstring`: `end` is the offset after the opening quote. Returns the
     /// content and the offset after the closing quote.
     pub fn string(&mut self, end: usize) -> Result<(Str<'_>, usize), SyntaxError> {
+        let (next, ascii) = find_string_special(self.data, end, self.strict);
+        if self.data.get(next) == Some(&b'"') {
+            return Ok((self.plain_str(end, next, ascii), next + 1));
+        }
+        self.string_slow(end, next, ascii)
+    }
+
+    /// A string without escapes: `data[begin..end]`.
+    #[inline(always)]
+    fn plain_str(&self, begin: usize, end: usize, ascii: bool) -> Str<'a> {
+        Str {
+            bytes: &self.data[begin..end],
+            ascii,
+            surrogates: self.input_surrogates && !ascii,
+        }
+    }
+
+    /// [`Self::string`] from the first backslash or bad character at `next`.
+    #[inline(never)]
+    fn string_slow(
+        &mut self,
+        end: usize,
+        next: usize,
+        ascii: bool,
+    ) -> Result<(Str<'_>, usize), SyntaxError> {
         let data = self.data;
         let begin = end - 1;
-        let (next, ascii) = find_string_special(data, end, self.strict);
         match data.get(next) {
-            Some(b'"') => {
-                return Ok((
-                    Str {
-                        bytes: &data[end..next],
-                        ascii,
-                        surrogates: self.input_surrogates && !ascii,
-                    },
-                    next + 1,
-                ));
-            }
             Some(b'\\') => {}
             Some(_) => return Err(SyntaxError::new(K::InvalidControlCharacter, next)),
             None => return Err(SyntaxError::new(K::UnterminatedString, begin)),
