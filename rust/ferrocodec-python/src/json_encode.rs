@@ -368,8 +368,28 @@ impl<'a, 'py> Walker<'a, 'py> {
         Ok(())
     }
 
+    #[inline]
     unsafe fn str(&mut self, o: *mut ffi::PyObject) -> R {
-        let u = Utf8::of(self.py, o)?;
+        // The common case inline: a str with a UTF-8 form.
+        let mut len: ffi::Py_ssize_t = 0;
+        let p = ffi::PyUnicode_AsUTF8AndSize(o, &mut len);
+        if p.is_null() {
+            return self.str_slow(o);
+        }
+        let s = std::slice::from_raw_parts(p as *const u8, len as usize);
+        if self.cfg.ensure_ascii {
+            write::write_str_ascii(&mut self.out, s);
+        } else {
+            write::write_str_unicode(&mut self.out, s);
+        }
+        Ok(())
+    }
+
+    /// [`Self::str`] after `PyUnicode_AsUTF8AndSize` failed (lone surrogates).
+    #[inline(never)]
+    #[cold]
+    unsafe fn str_slow(&mut self, o: *mut ffi::PyObject) -> R {
+        let u = Utf8::after_failure(self.py, o)?;
         let s = u.as_slice();
         if self.cfg.ensure_ascii {
             write::write_str_ascii(&mut self.out, s);

@@ -128,6 +128,17 @@ impl Utf8 {
         if !p.is_null() {
             return Ok(Utf8::Borrowed(p as *const u8, len as usize));
         }
+        Self::after_failure(py, s)
+    }
+
+    /// The rest of [`Utf8::of`] once `PyUnicode_AsUTF8AndSize(s)` has failed
+    /// (its error is set): a str holding lone surrogates gets its
+    /// `surrogatepass` encoding, any other error is returned.
+    ///
+    /// # Safety
+    /// `s` must be a str.
+    #[cold]
+    pub unsafe fn after_failure(py: Python<'_>, s: *mut ffi::PyObject) -> PyResult<Utf8> {
         let err = PyErr::fetch(py);
         if !err.is_instance_of::<pyo3::exceptions::PyUnicodeEncodeError>(py) {
             return Err(err);
