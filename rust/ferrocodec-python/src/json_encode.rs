@@ -550,8 +550,33 @@ impl<'a, 'py> Walker<'a, 'py> {
                 while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
                     // Held unless key and value are leaves: encoding a
                     // container or calling `default` may mutate the dict.
-                    let _hold = (!is_leaf(value) || !is_leaf(key))
-                        .then(|| (Owned::from_borrowed(key), Owned::from_borrowed(value)));
+                    let leaves = is_leaf(value) && is_leaf(key);
+                    if leaves && ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type {
+                        // The common member, inline: a str key and a leaf
+                        // value. If the value fails (a non-finite float
+                        // with allow_nan=False, an int past the digit
+                        // limit), the member is taken back and the general
+                        // path below raises the error with its note.
+                        let mark = self.out.len();
+                        let was_first = first;
+                        if first {
+                            first = false;
+                            self.newline_indent(level);
+                        } else {
+                            self.item_separator(level);
+                        }
+                        self.str(key)?;
+                        write::push_short(&mut self.out, &self.cfg.key_separator);
+                        match self.leaf(value) {
+                            Some(Ok(())) => continue,
+                            _ => {
+                                self.out.truncate(mark);
+                                first = was_first;
+                            }
+                        }
+                    }
+                    let _hold =
+                        (!leaves).then(|| (Owned::from_borrowed(key), Owned::from_borrowed(value)));
                     self.key_value(dct, key, value, level, &mut first)?;
                 }
                 Ok(())
