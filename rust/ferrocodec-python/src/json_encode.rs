@@ -376,13 +376,18 @@ impl<'a, 'py> Walker<'a, 'py> {
         if p.is_null() {
             return self.str_slow(o);
         }
-        let s = std::slice::from_raw_parts(p as *const u8, len as usize);
+        self.write_text(std::slice::from_raw_parts(p as *const u8, len as usize));
+        Ok(())
+    }
+
+    /// A JSON string of UTF-8 text, escaped as `ensure_ascii` says.
+    #[inline(always)]
+    fn write_text(&mut self, s: &[u8]) {
         if self.cfg.ensure_ascii {
             write::write_str_ascii(&mut self.out, s);
         } else {
             write::write_str_unicode(&mut self.out, s);
         }
-        Ok(())
     }
 
     /// [`Self::str`] after `PyUnicode_AsUTF8AndSize` failed (lone surrogates).
@@ -390,13 +395,9 @@ impl<'a, 'py> Walker<'a, 'py> {
     #[cold]
     unsafe fn str_slow(&mut self, o: *mut ffi::PyObject) -> R {
         let u = Utf8::after_failure(self.py, o)?;
-        let s = u.as_slice();
-        if self.cfg.ensure_ascii {
-            write::write_str_ascii(&mut self.out, s);
-        } else {
-            self.surrogates |= u.has_surrogates();
-            write::write_str_unicode(&mut self.out, s);
-        }
+        // Lone surrogates written raw need surrogatepass to become a str.
+        self.surrogates |= !self.cfg.ensure_ascii && u.has_surrogates();
+        self.write_text(u.as_slice());
         Ok(())
     }
 
