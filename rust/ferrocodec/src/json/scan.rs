@@ -189,19 +189,7 @@ impl<'a> Scanner<'a> {
         };
         let rest = &data[pos..];
         match b {
-            b'"' => {
-                // The visitor is called on each path separately: merging the
-                // two `Str`s first made the compiler pass it through memory
-                // with loads that straddle its stores (a store-forwarding
-                // stall per string).
-                let (next, ascii) = find_string_special(data, pos + 1, self.strict);
-                if data.get(next) == Some(&b'"') {
-                    let s = self.plain_str(pos + 1, next, ascii);
-                    return Ok((v.string(s)?, next + 1));
-                }
-                let (s, end) = self.string_slow(pos + 1, next, ascii)?;
-                Ok((v.string(s)?, end))
-            }
+            b'"' => self.visit_string(pos + 1, |s| v.string(s)),
             b'{' => {
                 v.enter(Container::Object)?;
                 let r = self.object(v, pos + 1);
@@ -242,13 +230,7 @@ impl<'a> Scanner<'a> {
                 if data.get(idx) != Some(&b'"') {
                     return Err(SyntaxError::new(K::ExpectingPropertyName, idx).into());
                 }
-                let (special, ascii) = find_string_special(data, idx + 1, self.strict);
-                let (key, next) = if data.get(special) == Some(&b'"') {
-                    (v.key(self.plain_str(idx + 1, special, ascii))?, special + 1)
-                } else {
-                    let (s, next) = self.string_slow(idx + 1, special, ascii)?;
-                    (v.key(s)?, next)
-                };
+                let (key, next) = self.visit_string(idx + 1, |s| v.key(s))?;
                 idx = skip_whitespace(data, next);
                 if data.get(idx) != Some(&b':') {
                     return Err(SyntaxError::new(K::ExpectingColon, idx).into());
@@ -300,6 +282,25 @@ impl<'a> Scanner<'a> {
             return Ok((self.plain_str(end, next, ascii), next + 1));
         }
         self.string_slow(end, next, ascii)
+    }
+
+    /// The string whose content starts at `begin`, handed to `f` (the
+    /// visitor), and the offset after the closing quote. `f` is called on
+    /// each path separately: merging the two `Str`s first made the compiler
+    /// pass them through memory with loads that straddle the stores (a
+    /// store-forwarding stall per string).
+    #[inline(always)]
+    fn visit_string<T, E: From<SyntaxError>>(
+        &mut self,
+        begin: usize,
+        f: impl FnOnce(Str<'_>) -> Result<T, E>,
+    ) -> Result<(T, usize), E> {
+        let (next, ascii) = find_string_special(self.data, begin, self.strict);
+        if self.data.get(next) == Some(&b'"') {
+            return Ok((f(self.plain_str(begin, next, ascii))?, next + 1));
+        }
+        let (s, end) = self.string_slow(begin, next, ascii)?;
+        Ok((f(s)?, end))
     }
 
     /// A string without escapes: `data[begin..end]`.
