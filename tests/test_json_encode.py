@@ -131,9 +131,11 @@ def test_unserialisable_values_and_keys():
 
 
 def test_non_finite_floats():
-    for v in [math.nan, math.inf, -math.inf, MyFloat("nan"), {math.inf: 1}, {MyFloat("-inf"): 1}]:
+    for v in [math.nan, math.inf, -math.inf, MyFloat("nan"), {math.inf: 1}, {MyFloat("-inf"): 1},
+              {"a": 1, "b": math.nan}, {"b": math.inf, "a": 1}, [{"x": [1], "y": {"z": -math.inf}}]]:
         same(v)
         same(v, allow_nan=False)
+        same(v, allow_nan=False, indent=2)
 
 
 def test_float_repr_matches_on_random_doubles():
@@ -149,6 +151,10 @@ def test_big_integers_and_digit_limit():
     same([10**18, -(10**18), 2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 10**100, MyInt(10**30)])
     same(10**5000)
     same({10**5000: 1})
+    # A str key with an int value past the limit: the inline member path
+    # hands the error back to the general one (same message and notes).
+    same({"a": 1, "b": 10**5000})
+    same([{"a": {"b": 10**5000}}], indent=2)
     if hasattr(sys, "set_int_max_str_digits"):
         old = sys.get_int_max_str_digits()
         try:
