@@ -122,6 +122,26 @@ def test_mixed_keys_with_sort_keys(value, kwargs):
     same(value, **kwargs)
 
 
+@given(st.dictionaries(st.text(st.characters(exclude_categories=())), scalars | st.lists(scalars, max_size=2),
+                       max_size=12), options)
+def test_str_keys_sorted_by_code_point(value, kwargs):
+    # All-str keys are sorted by their UTF-8 bytes; any code point, lone
+    # surrogates (which have no UTF-8 form) included, must give sorted()'s order.
+    same(value, **{**kwargs, "sort_keys": True})
+
+
+def test_str_key_order_edges():
+    keys = ["", "a", "a\x00", "ab", "b", "\x7f", "\x80", "\u07ff", "\u0800", "\ud7ff", "\ue000",
+            "\uffff", "\U00010000", "\U0010ffff", "é", "e\u0301", "Z", "z"]
+    for order in (keys, keys[::-1]):
+        value = {k: i for i, k in enumerate(order)}
+        for kwargs in [{}, {"ensure_ascii": False}, {"indent": 2}]:
+            same(value, sort_keys=True, **kwargs)
+        same({**value, "\ud800": 1, "\udfff": [2]}, sort_keys=True)
+        same({**value, MyStr("m"): 1}, sort_keys=True)
+        same({**value, 3: 1}, sort_keys=True)
+
+
 def test_unserialisable_values_and_keys():
     for value in [object(), {1j: 1}, [1, {2: {"x": set()}}], {"a": [1, decimal.Decimal("1.5")]},
                   {(1, 2): 3}, {"a": 1, b"b": 2}, {frozenset(): 1}, [{"k": (1, {3.5: bytearray()})}]]:

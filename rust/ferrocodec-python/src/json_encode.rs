@@ -232,6 +232,8 @@ struct Walker<'a, 'py> {
     /// NumPy rows: the separator between elements (item separator, then the
     /// newline and indentation) and the level it was made for.
     row_sep: Option<(usize, Vec<u8>)>,
+    /// A newline and the indent repeated: `newline_indent` copies a prefix.
+    newlines: Vec<u8>,
 }
 
 type R = PyResult<()>;
@@ -271,6 +273,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             path: Vec::new(),
             surrogates: cfg.layout_surrogates,
             row_sep: None,
+            newlines: Vec::new(),
         }
     }
 
@@ -450,10 +453,15 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     fn newline_indent(&mut self, level: usize) {
         if let Some(indent) = &self.cfg.indent {
-            self.out.push(b'\n');
-            for _ in 0..level {
-                self.out.extend_from_slice(indent);
+            let n = 1 + level * indent.len();
+            if self.newlines.len() < n {
+                self.newlines.clear();
+                self.newlines.push(b'\n');
+                for _ in 0..level.max(16) {
+                    self.newlines.extend_from_slice(indent);
+                }
             }
+            self.out.extend_from_slice(&self.newlines[..n]);
         }
     }
 
@@ -526,7 +534,32 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.out.push(b'{');
         let level = level + 1;
         let mut first = true;
-        if self.cfg.sort_keys || ffi::Py_TYPE(dct) != &raw mut ffi::PyDict_Type {
+        let exact = ffi::Py_TYPE(dct) == &raw mut ffi::PyDict_Type;
+        // sort_keys on an exact dict with str keys: sorted here, by UTF-8.
+        let sorted = if self.cfg.sort_keys && exact {
+            str_keyed_members(self.py, dct)
+        } else {
+            None
+        };
+        if let Some(members) = sorted {
+            for m in &members {
+                let (key, value) = (m.key.as_ptr(), m.value.as_ptr());
+                if is_leaf(value)
+                    && self.leaf_member(
+                        |w| {
+                            w.write_text(m.text());
+                            Ok(())
+                        },
+                        value,
+                        level,
+                        &mut first,
+                    )
+                {
+                    continue;
+                }
+                self.key_value(dct, key, value, level, &mut first)?;
+            }
+        } else if self.cfg.sort_keys || !exact {
             let items = Owned::from_new(self.py, ffi::PyMapping_Items(dct))?;
             if self.cfg.sort_keys && ffi::PyList_Sort(items.as_ptr()) != 0 {
                 return Err(PyErr::fetch(self.py));
@@ -552,29 +585,11 @@ impl<'a, 'py> Walker<'a, 'py> {
                     // Held unless key and value are leaves: encoding a
                     // container or calling `default` may mutate the dict.
                     let leaves = is_leaf(value) && is_leaf(key);
-                    if leaves && ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type {
-                        // The common member, inline: a str key and a leaf
-                        // value. If the value fails (a non-finite float
-                        // with allow_nan=False, an int past the digit
-                        // limit), the member is taken back and the general
-                        // path below raises the error with its note.
-                        let mark = self.out.len();
-                        let was_first = first;
-                        if first {
-                            first = false;
-                            self.newline_indent(level);
-                        } else {
-                            self.item_separator(level);
-                        }
-                        self.str(key)?;
-                        write::push_short(&mut self.out, &self.cfg.key_separator);
-                        match self.leaf(value) {
-                            Some(Ok(())) => continue,
-                            _ => {
-                                self.out.truncate(mark);
-                                first = was_first;
-                            }
-                        }
+                    if leaves
+                        && ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
+                        && self.leaf_member(|w| w.str(key), value, level, &mut first)
+                    {
+                        continue;
                     }
                     let _hold =
                         (!leaves).then(|| (Owned::from_borrowed(key), Owned::from_borrowed(value)));
@@ -590,6 +605,37 @@ impl<'a, 'py> Walker<'a, 'py> {
         }
         self.out.push(b'}');
         Ok(())
+    }
+
+    /// The common member, inline: a str key (written by `key`) and a leaf
+    /// value. If either fails (a non-finite float with allow_nan=False, an
+    /// int past the digit limit), the member is taken back and false
+    /// returned: the general path then raises the error with its note.
+    #[inline(always)]
+    unsafe fn leaf_member(
+        &mut self,
+        key: impl FnOnce(&mut Self) -> R,
+        value: *mut ffi::PyObject,
+        level: usize,
+        first: &mut bool,
+    ) -> bool {
+        let mark = self.out.len();
+        let was_first = *first;
+        if *first {
+            *first = false;
+            self.newline_indent(level);
+        } else {
+            self.item_separator(level);
+        }
+        if key(self).is_ok() {
+            write::push_short(&mut self.out, &self.cfg.key_separator);
+            if let Some(Ok(())) = self.leaf(value) {
+                return true;
+            }
+        }
+        self.out.truncate(mark);
+        *first = was_first;
+        false
     }
 
     /// `encoder_encode_key_value`.
@@ -860,6 +906,65 @@ enum Numpy {
     Written,
     /// Encode this instead (`tolist()` / `item()`).
     Convert(Owned),
+}
+
+/// A dict member with an exact str key, held, and the key's UTF-8 form.
+struct StrMember {
+    key: Owned,
+    value: Owned,
+    utf8: *const u8,
+    len: usize,
+}
+
+impl StrMember {
+    fn text(&self) -> &[u8] {
+        // SAFETY: the UTF-8 form lives as long as the str, which is held.
+        unsafe { std::slice::from_raw_parts(self.utf8, self.len) }
+    }
+}
+
+/// The members of an exact dict whose keys are all exact strs with a UTF-8
+/// form, sorted by key; None for any other dict. This is what
+/// `sorted(d.items())` gives such a dict: UTF-8 byte order is code point
+/// order, and distinct str keys never tie, so values are never compared.
+unsafe fn str_keyed_members(py: Python<'_>, dct: *mut ffi::PyObject) -> Option<Vec<StrMember>> {
+    let mut members = Vec::with_capacity(ffi::PyDict_Size(dct).max(0) as usize);
+    // Taken under the dict's critical section, with nothing inside that can
+    // suspend it; the UTF-8 forms are read after.
+    let bound = Bound::from_borrowed_ptr(py, dct);
+    let all_str = with_critical_section(&bound, || {
+        let mut pos: ffi::Py_ssize_t = 0;
+        let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+        let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+        while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
+            if ffi::Py_TYPE(key) != &raw mut ffi::PyUnicode_Type {
+                return false;
+            }
+            members.push(StrMember {
+                key: Owned::from_borrowed(key),
+                value: Owned::from_borrowed(value),
+                utf8: std::ptr::null(),
+                len: 0,
+            });
+        }
+        true
+    });
+    if !all_str {
+        return None;
+    }
+    for m in &mut members {
+        let mut len: ffi::Py_ssize_t = 0;
+        let p = ffi::PyUnicode_AsUTF8AndSize(m.key.as_ptr(), &mut len);
+        if p.is_null() {
+            // Lone surrogates: the general path sorts by code point.
+            ffi::PyErr_Clear();
+            return None;
+        }
+        m.utf8 = p as *const u8;
+        m.len = len as usize;
+    }
+    members.sort_unstable_by(|a, b| a.text().cmp(b.text()));
+    Some(members)
 }
 
 /// An exact str, int, float, bool or None: encoding it runs no Python code
