@@ -58,6 +58,12 @@ def _calibrate(fn: Callable[[], object], target: float) -> int:
 
 def run_case(case: Case, rounds: int, target: float) -> Result:
     names = list(case.contenders)
+    # One call each first: a first call can pay one-off costs (fresh pages
+    # for a large output before malloc adapts its mmap threshold, lazy
+    # imports) that would make the calibration pick far too few loops for
+    # whichever contender happens to go first.
+    for n in names:
+        case.contenders[n]()
     loops = {n: _calibrate(case.contenders[n], target) for n in names}
     samples: dict[str, list[float]] = {n: [] for n in names}
     gc_was_enabled = gc.isenabled()
