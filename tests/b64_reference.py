@@ -17,7 +17,30 @@ _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _VALUE = {c: i for i, c in enumerate(_ALPHABET)}
 
 
-def a2b_base64(data: bytes, strict_mode: bool = False) -> bytes:
+def _supports_ignorechars() -> bool:
+    try:
+        binascii.a2b_base64(b"", ignorechars=b"")
+    except TypeError:
+        return False
+    return True
+
+
+STDLIB_HAS_IGNORECHARS = STDLIB_HAS_315_SEMANTICS and _supports_ignorechars()
+
+
+def a2b_base64(data: bytes, strict_mode=None, ignorechars=None, alphabet=_ALPHABET) -> bytes:
+    """3.15's a2b_base64; ``ignorechars`` and ``alphabet`` as 3.15 defines them.
+
+    ``ignorechars`` (characters strict mode skips; with ``=`` among them also
+    misplaced pads and data after pads) is transcribed from the 3.15
+    development ``binascii.c`` that added it; strict mode defaults to true
+    when it is given. ``alphabet`` is only the one ``b64decode(s, altchars,
+    ignorechars=...)`` passes: the standard one with the altchars last.
+    """
+    if strict_mode is None:
+        strict_mode = ignorechars is not None
+    ignore = bytes(ignorechars) if strict_mode and ignorechars else b""
+    value = _VALUE if alphabet == _ALPHABET else {c: i for i, c in enumerate(alphabet)}
     out = bytearray()
     quad_pos = leftchar = pads = 0
     for i, ch in enumerate(data):
@@ -25,18 +48,18 @@ def a2b_base64(data: bytes, strict_mode: bool = False) -> bytes:
             pads += 1
             if quad_pos >= 2 and quad_pos + pads <= 4:
                 continue
-            if not strict_mode:
+            if not strict_mode or ord("=") in ignore:
                 continue
             if quad_pos == 1:
                 break
             raise binascii.Error("Leading padding not allowed" if quad_pos == 0 and i == 0
                                  else "Excess padding not allowed")
-        v = _VALUE.get(ch)
+        v = value.get(ch)
         if v is None:
-            if strict_mode:
+            if strict_mode and ch not in ignore:
                 raise binascii.Error("Only base64 data is allowed")
             continue
-        if pads and strict_mode:
+        if pads and strict_mode and ord("=") not in ignore:
             raise binascii.Error("Excess data after padding" if quad_pos + pads == 4
                                  else "Discontinuous padding not allowed")
         pads = 0

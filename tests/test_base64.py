@@ -50,6 +50,16 @@ def test_reference_matches_stdlib():
             assert outcome(ref.a2b_base64, data, strict) == outcome(binascii.a2b_base64, data, strict_mode=strict)
 
 
+def test_reference_matches_stdlib_ignorechars():
+    if not ref.STDLIB_HAS_IGNORECHARS:
+        pytest.skip("this interpreter's binascii has no ignorechars (3.15)")
+    for data in [b"ab==cd", b"ab\n==", b"YQ==YQ==", b"Y=Q=", b"\n=ab", b"a=\n", b"ab*cd"]:
+        for ignore in (b"", b"\n", b"=", b"=\n*"):
+            for strict in (None, False, True):
+                assert (outcome(ref.a2b_base64, data, strict, ignore)
+                        == outcome(binascii.a2b_base64, data, strict_mode=strict, ignorechars=ignore))
+
+
 # Inputs that reach every branch of the decoder: alphabet, pads, whitespace, junk.
 b64ish = st.lists(st.sampled_from(list(b"ABCQRYWJjabz019+/-_====\n\r \t\x0c*\x80")), max_size=80).map(bytes)
 
@@ -108,6 +118,83 @@ def test_a2b_base64_matches_315(data, strict):
 def test_a2b_base64_encoded_input(data, strict, newline, wrap):
     enc = fa.b2a_base64(data, newline=newline, wrapcol=wrap)
     assert outcome(fa.a2b_base64, enc, strict_mode=strict) == oracle_a2b(enc, strict)
+
+
+def oracle_ignoring(data, strict_mode=None, ignorechars=None, alphabet=None):
+    """3.15's a2b_base64 with ignorechars (and b64decode's alphabet): the
+    stdlib where it has them, else the transcription."""
+    kw = {} if alphabet is None else {"alphabet": alphabet}
+    if ref.STDLIB_HAS_IGNORECHARS:
+        if strict_mode is not None:
+            kw["strict_mode"] = strict_mode
+        return outcome(binascii.a2b_base64, data, ignorechars=ignorechars, **kw)
+    return outcome(ref.a2b_base64, bytes(data), strict_mode, ignorechars, **kw)
+
+
+ignorechars_sets = st.sampled_from([b"", b"\n", b"\r\n", b" \t\n\r\x0c", b"=", b"=\n", b"*\x80", b"A\n", b"-_"])
+
+
+@given(data=b64ish, strict=st.sampled_from([None, False, True, 1, 0]), ignorechars=ignorechars_sets)
+def test_a2b_base64_ignorechars(data, strict, ignorechars):
+    kw = {} if strict is None else {"strict_mode": strict}
+    expected = oracle_ignoring(data, None if strict is None else bool(strict), ignorechars)
+    assert outcome(fa.a2b_base64, data, ignorechars=ignorechars, **kw) == expected
+    assert outcome(fa.a2b_base64, data, ignorechars=bytearray(ignorechars), **kw) == expected
+    assert outcome(fa.a2b_base64, data.decode("latin-1"), ignorechars=memoryview(ignorechars), **kw) == (
+        expected if data.isascii() else outcome(fa.a2b_base64, "\x80"))
+
+
+@given(data=st.binary(max_size=3000), wrap=st.sampled_from([0, 4, 76]), ignorechars=ignorechars_sets,
+       validate=st.sampled_from([None, False, True]))
+def test_b64decode_ignorechars(data, wrap, ignorechars, validate):
+    # b64decode(s, ignorechars=...) (3.15): strict by default; SIMD-sized inputs too.
+    enc = fa.b2a_base64(data, wrapcol=wrap)
+    kw = {} if validate is None else {"validate": validate}
+    expected = oracle_ignoring(enc, validate, ignorechars)
+    assert outcome(fb.b64decode, enc, ignorechars=ignorechars, **kw) == expected
+    if expected[0] == "ok":
+        assert expected[1] == data
+
+
+@given(data=b64ish, validate=st.sampled_from([None, False, True]), ignorechars=ignorechars_sets,
+       altchars=st.sampled_from([b"-_", b"+/", b"._", b"/+", b"ab", b"=-"]))
+def test_b64decode_altchars_and_ignorechars(data, validate, ignorechars, altchars):
+    # With ignorechars, 3.15 decodes with the altchars in the alphabet: '+'
+    # and '/' are not data unless they are altchars, and nothing warns.
+    kw = {} if validate is None else {"validate": validate}
+    expected = oracle_ignoring(data, validate, ignorechars, ref._ALPHABET[:-2] + altchars)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert outcome(fb.b64decode, data, altchars, ignorechars=ignorechars, **kw) == expected
+    assert caught == []
+
+
+def test_flags_take_any_truth_value():
+    # Argument Clinic's bool converter: any object, by its truth value.
+    assert fa.a2b_base64(b"Y Q==", strict_mode=0) == binascii.a2b_base64(b"Y Q==", strict_mode=0) == b"a"
+    for flag in (1, "yes", [0]):
+        assert outcome(fa.a2b_base64, b"Y Q==", strict_mode=flag) == oracle_a2b(b"Y Q==", True)
+        assert outcome(fb.b64decode, b"Y Q==", validate=flag) == oracle_a2b(b"Y Q==", True)
+        assert fb.b64decode_many([b"YQ=="], validate=flag) == [b"a"]
+    assert fa.b2a_base64(b"a", newline=0) == binascii.b2a_base64(b"a", newline=0) == b"YQ=="
+    assert fa.b2a_base64(b"a", newline="") == b"YQ=="
+    assert fb.b16decode(b"ab", casefold=1) == std_base64.b16decode(b"ab", casefold=1)
+
+    class Bad:
+        def __bool__(self):
+            raise ZeroDivisionError("no truth")
+
+    for call in (lambda: fa.a2b_base64(b"", strict_mode=Bad()), lambda: fa.b2a_base64(b"", newline=Bad()),
+                 lambda: fb.b64decode(b"", validate=Bad())):
+        with pytest.raises(ZeroDivisionError, match="no truth"):
+            call()
+
+
+def test_ignorechars_types():
+    with pytest.raises(TypeError, match="a bytes-like object is required, not 'str'"):
+        fa.a2b_base64(b"YQ==", ignorechars="\n")
+    with pytest.raises(TypeError, match="a bytes-like object is required, not 'str'"):
+        fb.b64decode(b"YQ==", ignorechars="\n")
 
 
 @given(data=st.binary(min_size=1, max_size=300), pos=st.integers(0), junk=st.sampled_from(list(b"=\n*A-_ \x00\xff")),

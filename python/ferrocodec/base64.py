@@ -77,7 +77,10 @@ def b64encode(s, altchars=None, *, wrapcol=0):
     return _b64encode(s, None, wrapcol)
 
 
-def b64decode(s, altchars=None, validate=False):
+_NOT_SPECIFIED = ['NOT SPECIFIED']
+
+
+def b64decode(s, altchars=None, validate=_NOT_SPECIFIED, *, ignorechars=_NOT_SPECIFIED):
     """Decode the Base64 encoded bytes-like object or ASCII string s.
 
     Optional altchars must be a bytes-like object or ASCII string of length 2
@@ -87,19 +90,33 @@ def b64decode(s, altchars=None, validate=False):
     The result is returned as a bytes object.  A binascii.Error is raised if
     s is incorrectly padded.
 
-    If validate is false (the default), characters that are neither in the
-    normal base-64 alphabet nor the alternative alphabet are discarded prior
-    to the padding check.  If validate is true, these non-alphabet characters
-    in the input result in a binascii.Error.
+    If ignorechars is specified, it should be a byte string containing
+    characters to ignore from the input.  The default value of validate is
+    True if ignorechars is specified, False otherwise.
+
+    If validate is false, characters that are neither in the normal base-64
+    alphabet nor the alternative alphabet are discarded prior to the
+    padding check.  If validate is true, these non-alphabet characters in
+    the input result in a binascii.Error if they are not in ignorechars.
     """
-    if altchars is None:
+    if validate is _NOT_SPECIFIED:
+        validate = ignorechars is not _NOT_SPECIFIED
+    elif validate is not True and validate is not False:
+        validate = bool(validate)  # a2b_base64's strict_mode is a C bool
+    if altchars is None and ignorechars is _NOT_SPECIFIED:
         if type(s) not in _DIRECT:
             s = _bytes_from_decode_data(s)
         return _b64decode(s, None, validate)
     s = _bytes_from_decode_data(s)
+    if altchars is None:
+        return _b64decode(s, None, validate, False, ignorechars)
     altchars = _bytes_from_decode_data(altchars)
     if len(altchars) != 2:
         raise ValueError(f'invalid altchars: {altchars!r}')
+    if ignorechars is not _NOT_SPECIFIED:
+        # 3.15 decodes with the altchars as the alphabet's last two
+        # characters: '+' and '/' are then not data (and get no warning).
+        return _b64decode(s, altchars, validate, False, ignorechars)
     badchar = None
     for b in b'+/':
         if b not in altchars and b in s:
@@ -235,6 +252,7 @@ def b64decode_many(items, altchars=None, validate=False):
     TypeError), its message starting with ``item N:``.
     """
     _check_batch(items, 'b64decode_many')
+    validate = bool(validate)
     if altchars is not None:
         altchars = _decode_altchars(altchars)
         items = list(items)
@@ -261,6 +279,7 @@ def b64decode_array(items, dtype='uint8', *, altchars=None, validate=False):
     multiple of the itemsize, raise ValueError.
     """
     import numpy as np
+    validate = bool(validate)
     dtype = np.dtype(dtype)
     if dtype.hasobject:
         raise TypeError(f'b64decode_array() cannot decode into dtype {dtype}, '
@@ -390,7 +409,7 @@ def b16decode(s, casefold=False, *, ignorechars=b''):
         s = _bytes_from_decode_data(s)
         if not isinstance(ignorechars, bytes):
             ignorechars = bytes(memoryview(ignorechars))
-    return _native._b16decode(s, casefold, ignorechars)
+    return _native._b16decode(s, bool(casefold), ignorechars)
 
 
 def a85encode(b, *, foldspaces=False, wrapcol=0, pad=False, adobe=False):

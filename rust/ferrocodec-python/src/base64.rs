@@ -51,33 +51,63 @@ fn decode<'py>(
 }
 
 /// Decode a line of base64 data.
+///
+/// `strict_mode` defaults to true when `ignorechars` is given (3.15); both
+/// flags take any object, by truth value, as Argument Clinic's `bool` does.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, strict_mode = false))]
+#[pyo3(signature = (data, /, *, strict_mode = None, ignorechars = None))]
 pub fn a2b_base64<'py>(
     data: &Bound<'py, PyAny>,
-    strict_mode: bool,
+    strict_mode: Option<&Bound<'py, PyAny>>,
+    ignorechars: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(data)?;
-    decode(
+    let strict = match strict_mode {
+        Some(flag) => flag.is_truthy()?,
+        None => ignorechars.is_some(),
+    };
+    let ignore = ignorechars.map(Buffer::get).transpose()?;
+    decode_ignoring(
         data.py(),
         input.as_slice(),
         DecodeTable::standard(),
-        strict_mode,
+        strict,
+        ignore.as_ref().map(|b| b.as_slice()),
     )
+}
+
+/// [`decode`] with 3.15's `ignorechars`, which only strict mode uses.
+fn decode_ignoring<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    table: &DecodeTable,
+    strict: bool,
+    ignorechars: Option<&[u8]>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    match ignorechars {
+        Some(chars) if strict && !chars.is_empty() => {
+            decode(py, data, &table.ignoring(chars), strict)
+        }
+        _ => decode(py, data, table, strict),
+    }
 }
 
 /// Base64-code line of data.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, wrapcol = None, newline = true))]
+#[pyo3(signature = (data, /, *, wrapcol = None, newline = None))]
 pub fn b2a_base64<'py>(
     data: &Bound<'py, PyAny>,
     wrapcol: Option<&Bound<'py, PyAny>>,
-    newline: bool,
+    newline: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
     let wrapcol = match wrapcol {
         None => 0,
         Some(w) => size_t(w)?,
+    };
+    let newline = match newline {
+        None => true,
+        Some(flag) => flag.is_truthy()?,
     };
     encode(
         data.py(),
@@ -110,25 +140,39 @@ pub fn _b64encode<'py>(
 
 /// `base64.b64decode` core on bytes the caller already converted
 /// (`_bytes_from_decode_data`): `altchars` None or 2 bytes; `urlsafe` selects
-/// the table of `urlsafe_b64decode` (both `-_` and `+/`).
+/// the table of `urlsafe_b64decode` (both `-_` and `+/`). With `ignorechars`
+/// (3.15) the altchars replace `+/` in the alphabet instead of being
+/// translated to them, as 3.15's `b64decode` passes `alphabet=`.
 #[pyfunction]
-#[pyo3(signature = (s, altchars, validate, urlsafe = false))]
+#[pyo3(signature = (s, altchars, validate, urlsafe = false, ignorechars = None))]
 pub fn _b64decode<'py>(
     s: &Bound<'py, PyAny>,
     altchars: Option<&[u8]>,
     validate: bool,
     urlsafe: bool,
+    ignorechars: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(s)?;
+    let ignore = ignorechars.map(Buffer::get).transpose()?;
     let owned;
     let table = match (altchars, urlsafe) {
         (_, true) => DecodeTable::urlsafe_or_standard(),
         (None, false) => DecodeTable::standard(),
         (Some(&[a, b]), false) => {
-            owned = DecodeTable::with_altchars([a, b]);
+            owned = if ignore.is_some() {
+                DecodeTable::with_alphabet_altchars([a, b])
+            } else {
+                DecodeTable::with_altchars([a, b])
+            };
             &owned
         }
         (Some(_), false) => return Err(PyValueError::new_err("altchars must be 2 bytes")),
     };
-    decode(s.py(), input.as_slice(), table, validate)
+    decode_ignoring(
+        s.py(),
+        input.as_slice(),
+        table,
+        validate,
+        ignore.as_ref().map(|b| b.as_slice()),
+    )
 }

@@ -23,6 +23,8 @@ const PAD: u8 = b'=';
 const CLASS_PAD: u8 = 0x40;
 /// Class of a byte outside the alphabet.
 const CLASS_INVALID: u8 = 0xFF;
+/// Class of a byte outside the alphabet that strict mode skips (`ignorechars`).
+const CLASS_IGNORED: u8 = 0xFE;
 
 /// Errors of `a2b_base64`, with CPython's messages (raised as `binascii.Error`).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -54,11 +56,14 @@ enum Simd {
     None,
 }
 
-/// Maps each input byte to its 6-bit value, [`CLASS_PAD`] or [`CLASS_INVALID`].
+/// Maps each input byte to its 6-bit value, [`CLASS_PAD`], [`CLASS_IGNORED`]
+/// or [`CLASS_INVALID`].
 #[derive(Clone, Debug)]
 pub struct DecodeTable {
     class: [u8; 256],
     simd: Simd,
+    /// `=` is among `ignorechars`: strict mode skips misplaced pads.
+    ignore_pad: bool,
 }
 
 impl DecodeTable {
@@ -70,7 +75,43 @@ impl DecodeTable {
             i += 1;
         }
         class[PAD as usize] = CLASS_PAD;
-        DecodeTable { class, simd }
+        DecodeTable {
+            class,
+            simd,
+            ignore_pad: false,
+        }
+    }
+
+    /// 3.15's `a2b_base64(alphabet=...)` (what `b64decode(s, altchars,
+    /// ignorechars=...)` uses): `+` and `/` are not data unless among the
+    /// two replacements. For a repeated character the later index wins.
+    pub fn with_alphabet_altchars(altchars: [u8; 2]) -> DecodeTable {
+        let mut alphabet = *STANDARD_ALPHABET;
+        alphabet[62] = altchars[0];
+        alphabet[63] = altchars[1];
+        let simd = if altchars == *b"+/" {
+            Simd::Standard
+        } else {
+            Simd::None
+        };
+        DecodeTable::from_alphabet(&alphabet, simd)
+    }
+
+    /// This table for 3.15's strict `a2b_base64(ignorechars=...)`: the bytes of
+    /// `ignorechars` outside the alphabet are skipped, and with `=` among them
+    /// so are misplaced pads and data after pads. Alphabet characters in
+    /// `ignorechars` stay data, as in CPython (the table is looked at first).
+    pub fn ignoring(&self, ignorechars: &[u8]) -> DecodeTable {
+        let mut t = self.clone();
+        for &b in ignorechars {
+            if t.class[b as usize] == CLASS_INVALID {
+                t.class[b as usize] = CLASS_IGNORED;
+            }
+            if b == PAD {
+                t.ignore_pad = true;
+            }
+        }
+        t
     }
 
     /// The table of `a2b_base64` with the standard alphabet.
@@ -101,7 +142,11 @@ impl DecodeTable {
         } else {
             Simd::None
         };
-        DecodeTable { class, simd }
+        DecodeTable {
+            class,
+            simd,
+            ignore_pad: false,
+        }
     }
 }
 
@@ -328,7 +373,7 @@ pub fn decode_scalar(
                 continue;
             }
             // RFC 4648 3.3: a pad before the end may be ignored as non-alphabet data.
-            if !strict {
+            if !strict || table.ignore_pad {
                 continue;
             }
             if quad_pos == 1 {
@@ -341,12 +386,12 @@ pub fn decode_scalar(
             });
         }
         if class >= 64 {
-            if strict {
+            if strict && class != CLASS_IGNORED {
                 return Err(DecodeError::NonBase64);
             }
             continue;
         }
-        if pads != 0 && strict {
+        if pads != 0 && strict && !table.ignore_pad {
             return Err(if quad_pos as usize + pads == 4 {
                 DecodeError::ExcessData
             } else {
