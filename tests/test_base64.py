@@ -190,6 +190,24 @@ def test_flags_take_any_truth_value():
             call()
 
 
+def test_b64decode_argument_forms():
+    # The native common path and the Python general path give one function:
+    # explicit None is not "not specified" (validate=None is false, as
+    # 3.15's strict_mode=None), other buffer types take the general path.
+    data = b"YW\nJj"
+    assert fb.b64decode(data, None) == fb.b64decode(data, altchars=None) == b"abc"
+    assert fb.b64decode(data, validate=None, ignorechars=b"") == b"abc"
+    assert outcome(fb.b64decode, data, ignorechars=b"") == ("raise", binascii.Error, "Only base64 data is allowed")
+    for form in (memoryview(data), array.array("B", data), bytearray(data), data.decode()):
+        assert fb.b64decode(form) == b"abc"
+        assert fb.b64decode(form, ignorechars=b"\n") == b"abc"
+        assert outcome(fb.b64decode, form, validate=True) == ("raise", binascii.Error, "Only base64 data is allowed")
+    with pytest.raises(TypeError, match="argument should be a bytes-like object or ASCII string, not 'int'"):
+        fb.b64decode(1)
+    with pytest.raises(TypeError):
+        fb.b64decode(data, None, False, b"")  # ignorechars is keyword-only
+
+
 def test_ignorechars_types():
     with pytest.raises(TypeError, match="a bytes-like object is required, not 'str'"):
         fa.a2b_base64(b"YQ==", ignorechars="\n")

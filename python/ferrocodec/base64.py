@@ -80,35 +80,17 @@ def b64encode(s, altchars=None, *, wrapcol=0):
 _NOT_SPECIFIED = ['NOT SPECIFIED']
 
 
-def b64decode(s, altchars=None, validate=_NOT_SPECIFIED, *, ignorechars=_NOT_SPECIFIED):
-    """Decode the Base64 encoded bytes-like object or ASCII string s.
-
-    Optional altchars must be a bytes-like object or ASCII string of length 2
-    which specifies the alternative alphabet used instead of the '+' and '/'
-    characters.
-
-    The result is returned as a bytes object.  A binascii.Error is raised if
-    s is incorrectly padded.
-
-    If ignorechars is specified, it should be a byte string containing
-    characters to ignore from the input.  The default value of validate is
-    True if ignorechars is specified, False otherwise.
-
-    If validate is false, characters that are neither in the normal base-64
-    alphabet nor the alternative alphabet are discarded prior to the
-    padding check.  If validate is true, these non-alphabet characters in
-    the input result in a binascii.Error if they are not in ignorechars.
-    """
+def _b64decode_general(s, altchars, validate, ignorechars):
+    # b64decode (native, in ferrocodec._ferrocodec) for every call other than
+    # bytes/bytearray/str data without altchars and ignorechars: 3.15's code.
     if validate is _NOT_SPECIFIED:
         validate = ignorechars is not _NOT_SPECIFIED
-    elif validate is not True and validate is not False:
-        validate = bool(validate)  # a2b_base64's strict_mode is a C bool
-    if altchars is None and ignorechars is _NOT_SPECIFIED:
-        if type(s) not in _DIRECT:
-            s = _bytes_from_decode_data(s)
-        return _b64decode(s, None, validate)
+    else:
+        validate = bool(validate)
     s = _bytes_from_decode_data(s)
     if altchars is None:
+        if ignorechars is _NOT_SPECIFIED:
+            return _b64decode(s, None, validate)
         return _b64decode(s, None, validate, False, ignorechars)
     altchars = _bytes_from_decode_data(altchars)
     if len(altchars) != 2:
@@ -136,6 +118,9 @@ def b64decode(s, altchars=None, validate=_NOT_SPECIFIED, *, ignorechars=_NOT_SPE
                           f'will be discarded in future Python versions',
                           FutureWarning, stacklevel=2)
     return result
+
+
+b64decode = _native.b64decode
 
 
 def standard_b64encode(s):

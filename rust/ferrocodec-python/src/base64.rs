@@ -176,3 +176,74 @@ pub fn _b64decode<'py>(
         ignore.as_ref().map(|b| b.as_slice()),
     )
 }
+
+/// An argument that may be absent, told apart from an explicit None (the
+/// stdlib's `_NOT_SPECIFIED` defaults).
+pub enum Given<'py> {
+    Unset,
+    Obj(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Given<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Given::Obj(obj.to_owned()))
+    }
+}
+
+/// Decode the Base64 encoded bytes-like object or ASCII string s.
+///
+/// Optional altchars must be a bytes-like object or ASCII string of length 2
+/// which specifies the alternative alphabet used instead of the '+' and '/'
+/// characters.
+///
+/// The result is returned as a bytes object.  A binascii.Error is raised if
+/// s is incorrectly padded.
+///
+/// If ignorechars is specified, it should be a byte string containing
+/// characters to ignore from the input.  The default value of validate is
+/// True if ignorechars is specified, False otherwise.
+///
+/// If validate is false, characters that are neither in the normal base-64
+/// alphabet nor the alternative alphabet are discarded prior to the
+/// padding check.  If validate is true, these non-alphabet characters in
+/// the input result in a binascii.Error if they are not in ignorechars.
+//
+// The common call (bytes, bytearray or str data, no altchars, no
+// ignorechars) is decoded here: a Python function with a keyword-only
+// argument costs more than the whole decode of a short input. Every other
+// call goes to the Python `_b64decode_general`, which is 3.15's function.
+#[pyfunction]
+#[pyo3(signature = (s, altchars = None, validate = Given::Unset, *, ignorechars = Given::Unset))]
+pub fn b64decode<'py>(
+    s: &Bound<'py, PyAny>,
+    altchars: Option<&Bound<'py, PyAny>>,
+    validate: Given<'py>,
+    ignorechars: Given<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = s.py();
+    let direct = s.is_exact_instance_of::<PyBytes>()
+        || s.is_exact_instance_of::<pyo3::types::PyString>()
+        || s.is_exact_instance_of::<pyo3::types::PyByteArray>();
+    if altchars.is_none() && matches!(ignorechars, Given::Unset) && direct {
+        let strict = match &validate {
+            Given::Unset => false,
+            Given::Obj(v) => v.is_truthy()?,
+        };
+        let input = ascii_data(s)?;
+        return Ok(decode(py, input.as_slice(), DecodeTable::standard(), strict)?.into_any());
+    }
+    let module = py.import("ferrocodec.base64")?;
+    let unset = module.getattr("_NOT_SPECIFIED")?;
+    let or_unset = |g: Given<'py>| match g {
+        Given::Unset => unset.clone(),
+        Given::Obj(o) => o,
+    };
+    module.getattr("_b64decode_general")?.call1((
+        s,
+        altchars,
+        or_unset(validate),
+        or_unset(ignorechars),
+    ))
+}

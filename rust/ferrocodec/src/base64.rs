@@ -207,6 +207,10 @@ fn is_ascii_whitespace(b: u8) -> bool {
 }
 
 fn count_ascii_whitespace(input: &[u8]) -> usize {
+    if input.len() < 64 {
+        // Short inputs (most calls): no dispatch, no lanes to sum.
+        return input.iter().filter(|&&b| is_ascii_whitespace(b)).count();
+    }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2.
@@ -263,6 +267,9 @@ pub fn decode_simd(input: &[u8], table: &DecodeTable, out: &mut [u8]) -> bool {
         Simd::Either => simdutf::Base64Options::DefaultOrUrl,
         Simd::None => return false,
     };
+    if input.len() <= SMALL_MAX {
+        return decode_small(input, table, out);
+    }
     // More characters than `out` needs, padded: there is whitespace.
     #[cfg(target_arch = "x86_64")]
     if input.len() >= COMPACT_MIN
@@ -273,6 +280,37 @@ pub fn decode_simd(input: &[u8], table: &DecodeTable, out: &mut [u8]) -> bool {
         return unsafe { compact::decode(input, options, out) };
     }
     simd_chunk(input, options, out, true) == Some(out.len())
+}
+
+/// Up to this many characters, [`decode_small`] instead of simdutf, whose
+/// set-up costs more than the whole decode of a short input.
+const SMALL_MAX: usize = 64;
+
+/// Canonical quads (no whitespace, pads only at the end) decoded with the
+/// table into `out` (its exact size); false for anything else. Trailing bits
+/// are dropped, as CPython drops them.
+fn decode_small(input: &[u8], table: &DecodeTable, out: &mut [u8]) -> bool {
+    let full = input.len() / 4 * 3;
+    if !input.len().is_multiple_of(4) || out.len() > full || full - out.len() > 2 {
+        return false;
+    }
+    let pads = full - out.len();
+    let mut o = 0;
+    for (q, quad) in input.chunks_exact(4).enumerate() {
+        let last = (q + 1) * 4 == input.len();
+        let v = [quad[0], quad[1], quad[2], quad[3]].map(|ch| table.class[ch as usize]);
+        let [a, b, c, d] = v;
+        let data = if last { 4 - pads } else { 4 };
+        if v[..data].iter().any(|&x| x >= 64) || v[data..].iter().any(|&x| x != CLASS_PAD) {
+            return false;
+        }
+        let n = (a as u32) << 18 | (b as u32) << 12 | ((c & 63) as u32) << 6 | (d & 63) as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        let take = data - 1;
+        out[o..o + take].copy_from_slice(&bytes[..take]);
+        o += take;
+    }
+    o == out.len()
 }
 
 /// Inputs with whitespace from this size on are compacted before decoding
