@@ -176,6 +176,9 @@ def test_flags_take_any_truth_value():
         assert outcome(fa.a2b_base64, b"Y Q==", strict_mode=flag) == oracle_a2b(b"Y Q==", True)
         assert outcome(fb.b64decode, b"Y Q==", validate=flag) == oracle_a2b(b"Y Q==", True)
         assert fb.b64decode_many([b"YQ=="], validate=flag) == [b"a"]
+    # An explicit None is false (the C default "not given" is not None).
+    assert fa.a2b_base64(b"Y Q==", strict_mode=None) == b"a"
+    assert fa.a2b_base64(b"Y Q==", strict_mode=None, ignorechars=b"*") == b"a"
     assert fa.b2a_base64(b"a", newline=0) == binascii.b2a_base64(b"a", newline=0) == b"YQ=="
     assert fa.b2a_base64(b"a", newline="") == b"YQ=="
     assert fb.b16decode(b"ab", casefold=1) == std_base64.b16decode(b"ab", casefold=1)

@@ -55,16 +55,16 @@ fn decode<'py>(
 /// `strict_mode` defaults to true when `ignorechars` is given (3.15); both
 /// flags take any object, by truth value, as Argument Clinic's `bool` does.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, strict_mode = None, ignorechars = None))]
+#[pyo3(signature = (data, /, *, strict_mode = Given::Unset, ignorechars = None))]
 pub fn a2b_base64<'py>(
     data: &Bound<'py, PyAny>,
-    strict_mode: Option<&Bound<'py, PyAny>>,
+    strict_mode: Given<'py>,
     ignorechars: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(data)?;
     let strict = match strict_mode {
-        Some(flag) => flag.is_truthy()?,
-        None => ignorechars.is_some(),
+        Given::Obj(flag) => flag.is_truthy()?,
+        Given::Unset => ignorechars.is_some(),
     };
     let ignore = ignorechars.map(Buffer::get).transpose()?;
     decode_ignoring(
