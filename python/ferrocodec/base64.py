@@ -139,9 +139,7 @@ def standard_b64decode(s):
     is incorrectly padded.  Characters that are not in the standard alphabet
     are discarded prior to the padding check.
     """
-    if type(s) not in _DIRECT:
-        s = _bytes_from_decode_data(s)
-    return _b64decode(s, None, False)
+    return b64decode(s)
 
 
 def urlsafe_b64encode(s):
