@@ -45,8 +45,13 @@ def test_build_matches_the_interpreter():
         else:
             assert info["limited_api"] is False
             assert info["abi"] == f"cp{sys.version_info.major}{sys.version_info.minor}t"
+            if sys.platform in ("linux", "darwin") and sys.byteorder == "little":
+                # The encoder reads 3.14t's str state bits here (GCC/Clang
+                # bit-field layout); elsewhere it may fall back to holding strs.
+                assert info["str_state_layout_known"] is True
     else:
         assert info["limited_api"] is (info["abi"] == "abi3")
+        assert info["str_state_layout_known"] is False
     expected = os.environ.get("FERROCODEC_EXPECT_ABI")
     if expected:
         assert info["abi"] == expected

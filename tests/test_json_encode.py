@@ -150,6 +150,17 @@ def test_unserialisable_values_and_keys():
         same(value, sort_keys=True, indent=2)
 
 
+def test_error_notes_name_every_str_key_on_the_path():
+    # A str key whose value is a container is written before the value and
+    # not held; the note for an error below it is made from the written text.
+    keys = ["a", "caf\u00e9", "\U0001f600", "\ud800", "q\"\\\n\x00", "\u2028", ""]
+    for k in keys:
+        for kw in ({}, {"ensure_ascii": False}, {"indent": 2}, {"sort_keys": True}):
+            same({k: [1, {k: {"x": object()}}]}, **kw)
+            same({"z": 0, k: {"n": math.nan}}, allow_nan=False, **kw)
+            same({k: {1: [set()]}}, **kw)
+
+
 def test_non_finite_floats():
     for v in [math.nan, math.inf, -math.inf, MyFloat("nan"), {math.inf: 1}, {MyFloat("-inf"): 1},
               {"a": 1, "b": math.nan}, {"b": math.inf, "a": 1}, [{"x": [1], "y": {"z": -math.inf}}]]:

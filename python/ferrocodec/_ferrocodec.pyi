@@ -21,6 +21,7 @@ class BuildInfo(TypedDict):
     interpreter_tag: str
     simd: Literal["scalar", "sse4.1", "avx2", "avx512", "neon"]
     target: str
+    str_state_layout_known: bool
     release: bool
 
 def build_info() -> BuildInfo:

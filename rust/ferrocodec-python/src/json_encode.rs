@@ -472,6 +472,13 @@ impl<'a, 'py> Walker<'a, 'py> {
     }
 
     /// `encoder_listencode_list` (lists and tuples).
+    ///
+    /// A list's critical section is held while its leaves are written and
+    /// released around each item that is not a leaf (held by a strong
+    /// reference while it is encoded). Holding it across nested containers
+    /// would make threads encoding the same object take turns on the whole
+    /// walk: a thread that blocks on a lock suspends the ones it holds, but
+    /// the thread that holds the outer list keeps it until it is done.
     unsafe fn list(&mut self, seq: *mut ffi::PyObject, level: usize) -> R {
         let is_list = ffi::PyList_Check(seq) != 0;
         if seq_len(seq, is_list) == 0 {
@@ -484,40 +491,51 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.newline_indent(level);
         let bound = Bound::from_borrowed_ptr(self.py, seq);
         let mut i: ffi::Py_ssize_t = 0;
-        let r: R = with_critical_section(&bound, || {
-            // The length is read again each time: `default` may shrink a list.
-            while i < seq_len(seq, is_list) {
-                let item = seq_item(seq, i, is_list);
-                if i > 0 {
-                    self.item_separator(level);
-                }
-                // A leaf runs no Python code, so the locked list keeps it
-                // alive; anything else is held while it is encoded (a tuple
-                // holds its items itself).
-                let r = match self.leaf(item) {
-                    Some(r) => r,
-                    None => {
-                        let _hold = is_list.then(|| Owned::from_borrowed(item));
-                        self.container_or_other(item, level)
+        loop {
+            // Leaves up to the next other item, returned with a strong
+            // reference taken under the lock (a tuple holds its items).
+            let mut run = |w: &mut Self| -> PyResult<Option<(*mut ffi::PyObject, Option<Owned>)>> {
+                // The length is read again each time: `default` may shrink a list.
+                while i < seq_len(seq, is_list) {
+                    let item = seq_item(seq, i, is_list);
+                    if i > 0 {
+                        w.item_separator(level);
                     }
-                };
-                if let Err(e) = r {
-                    if self.cfg.notes {
-                        add_note(self.py, &e, || {
-                            Ok(format!(
-                                "when serializing {} item {}",
-                                type_name(self.py, seq, true)?,
-                                i
-                            ))
-                        });
+                    match w.leaf(item) {
+                        Some(r) => r?,
+                        None => {
+                            return Ok(Some((item, is_list.then(|| Owned::from_borrowed(item)))))
+                        }
                     }
-                    return Err(e);
+                    i += 1;
                 }
-                i += 1;
+                Ok(None)
+            };
+            // A tuple cannot change: no lock.
+            let next = if is_list {
+                with_critical_section(&bound, || run(self))
+            } else {
+                run(self)
+            };
+            let r = match next {
+                Ok(None) => break,
+                Ok(Some((item, _hold))) => self.container_or_other(item, level),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = r {
+                if self.cfg.notes {
+                    add_note(self.py, &e, || {
+                        Ok(format!(
+                            "when serializing {} item {}",
+                            type_name(self.py, seq, true)?,
+                            i
+                        ))
+                    });
+                }
+                return Err(e);
             }
-            Ok(())
-        });
-        r?;
+            i += 1;
+        }
         self.pop_circular();
         self.newline_indent(level - 1);
         self.out.push(b']');
@@ -576,28 +594,75 @@ impl<'a, 'py> Walker<'a, 'py> {
                 i += 1;
             }
         } else {
+            // As for lists, the dict's critical section is released around
+            // members that are not leaves. On a free-threaded build another
+            // thread can then change the dict: if its size changed, the
+            // iteration stops with the error a Python-level iteration gives.
             let bound = Bound::from_borrowed_ptr(self.py, dct);
-            let r: R = with_critical_section(&bound, || {
-                let mut pos: ffi::Py_ssize_t = 0;
-                let mut key: *mut ffi::PyObject = std::ptr::null_mut();
-                let mut value: *mut ffi::PyObject = std::ptr::null_mut();
-                while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
-                    // Held unless key and value are leaves: encoding a
-                    // container or calling `default` may mutate the dict.
-                    let leaves = is_leaf(value) && is_leaf(key);
-                    if leaves
-                        && ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
-                        && self.leaf_member(|w| w.str(key), value, level, &mut first)
-                    {
-                        continue;
+            let mut pos: ffi::Py_ssize_t = 0;
+            let size = ffi::PyDict_Size(dct);
+            loop {
+                let next = with_critical_section(&bound, || -> PyResult<Option<Pending>> {
+                    if cfg!(Py_GIL_DISABLED) && pos > 0 && ffi::PyDict_Size(dct) != size {
+                        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                            "dictionary changed size during iteration",
+                        ));
                     }
-                    let _hold =
-                        (!leaves).then(|| (Owned::from_borrowed(key), Owned::from_borrowed(value)));
-                    self.key_value(dct, key, value, level, &mut first)?;
+                    let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+                    let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+                    while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
+                        let str_key =
+                            ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type && is_leaf(key);
+                        if !is_leaf(value) {
+                            // Encoding a container or calling `default` may
+                            // mutate the dict: the value is held and encoded
+                            // unlocked. A str key is written now and not
+                            // held (a key shared by many dicts would have its
+                            // reference count written by every thread).
+                            let value = Owned::from_borrowed(value);
+                            if !str_key {
+                                return Ok(Some(Pending::Member(Owned::from_borrowed(key), value)));
+                            }
+                            self.member_start(level, &mut first);
+                            let start = self.out.len();
+                            self.str(key)?;
+                            let end = self.out.len();
+                            write::push_short(&mut self.out, &self.cfg.key_separator);
+                            return Ok(Some(Pending::Value(value, start..end)));
+                        }
+                        if str_key && self.leaf_member(|w| w.str(key), value, level, &mut first) {
+                            continue;
+                        }
+                        if !is_leaf(key) {
+                            let key = Owned::from_borrowed(key);
+                            return Ok(Some(Pending::Member(key, Owned::from_borrowed(value))));
+                        }
+                        self.key_value(dct, key, value, level, &mut first)?;
+                    }
+                    Ok(None)
+                })?;
+                match next {
+                    None => break,
+                    Some(Pending::Member(key, value)) => {
+                        self.key_value(dct, key.as_ptr(), value.as_ptr(), level, &mut first)?
+                    }
+                    Some(Pending::Value(value, key_text)) => {
+                        if let Err(e) = self.obj(value.as_ptr(), level) {
+                            if self.cfg.notes {
+                                let text = self.out[key_text].to_vec();
+                                add_note(self.py, &e, || {
+                                    Ok(format!(
+                                        "when serializing {} item {}",
+                                        type_name(self.py, dct, true)?,
+                                        key_repr_from_json(self.py, &text)?
+                                    ))
+                                });
+                            }
+                            return Err(e);
+                        }
+                    }
                 }
-                Ok(())
-            });
-            r?;
+            }
         }
         self.pop_circular();
         if !first {
@@ -621,12 +686,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     ) -> bool {
         let mark = self.out.len();
         let was_first = *first;
-        if *first {
-            *first = false;
-            self.newline_indent(level);
-        } else {
-            self.item_separator(level);
-        }
+        self.member_start(level, first);
         if key(self).is_ok() {
             write::push_short(&mut self.out, &self.cfg.key_separator);
             if let Some(Ok(())) = self.leaf(value) {
@@ -636,6 +696,18 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.out.truncate(mark);
         *first = was_first;
         false
+    }
+
+    /// What goes before a dict member: a newline and indent for the first,
+    /// the item separator (and newline) for the others.
+    #[inline(always)]
+    fn member_start(&mut self, level: usize, first: &mut bool) {
+        if *first {
+            *first = false;
+            self.newline_indent(level);
+        } else {
+            self.item_separator(level);
+        }
     }
 
     /// `encoder_encode_key_value`.
@@ -684,12 +756,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                 type_name(py, key, false)?
             )));
         }
-        if *first {
-            *first = false;
-            self.newline_indent(level);
-        } else {
-            self.item_separator(level);
-        }
+        self.member_start(level, first);
         if is_str {
             self.str(key)?;
         } else if let Some(t) = key_text {
@@ -898,6 +965,32 @@ impl<'a, 'py> Walker<'a, 'py> {
     }
 }
 
+/// A dict member left to encode after the dict's critical section is
+/// released.
+enum Pending {
+    /// Key and value, held.
+    Member(Owned, Owned),
+    /// The value, held; its str key is already written, at this range of the
+    /// output.
+    Value(Owned, std::ops::Range<usize>),
+}
+
+/// `repr(key)` of a str key from the JSON text the encoder wrote for it (for
+/// an error note, once the key itself may be gone).
+fn key_repr_from_json(py: Python<'_>, text: &[u8]) -> PyResult<String> {
+    // SAFETY: a byte slice; the handler name is NUL-terminated. Keys with lone
+    // surrogates written raw are generalised UTF-8.
+    let s = Owned::from_new(py, unsafe {
+        ffi::PyUnicode_DecodeUTF8(
+            text.as_ptr().cast(),
+            text.len() as ffi::Py_ssize_t,
+            c"surrogatepass".as_ptr(),
+        )
+    })?;
+    let key = py.import("json")?.call_method1("loads", (s.into_py(py),))?;
+    Ok(key.repr()?.to_string())
+}
+
 /// What `numpy=True` makes of an object.
 enum Numpy {
     /// Not a NumPy object (or numpy=False): `default` gets it.
@@ -983,12 +1076,19 @@ unsafe fn is_leaf(o: *mut ffi::PyObject) -> bool {
 
 /// Free-threaded builds: reading a str's UTF-8 may lock the str (to fill its
 /// UTF-8 cache), and waiting for that lock suspends the container's critical
-/// section, so another thread could drop the str meanwhile: strs are held.
-/// (PyO3 has no reader of 3.14's str state bits, which would tell compact
-/// ASCII strings, which take no lock, from the rest.)
+/// section, so another thread could drop the str meanwhile: such strs are
+/// held. Compact ASCII strs and strs whose cache is filled take no lock
+/// (`pyobj::str_state`); the stable ABI cannot tell, so abi3t holds them all.
 #[inline(always)]
 unsafe fn str_needs_hold(_o: *mut ffi::PyObject) -> bool {
-    cfg!(Py_GIL_DISABLED)
+    #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+    {
+        !crate::pyobj::str_state::utf8_ready(_o)
+    }
+    #[cfg(not(all(Py_GIL_DISABLED, not(Py_LIMITED_API))))]
+    {
+        cfg!(Py_GIL_DISABLED)
+    }
 }
 
 /// The length of a list or tuple. Lists are read inside their critical

@@ -43,6 +43,8 @@ mod _ferrocodec {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+        super::pyobj::str_state::init(m.py());
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 
@@ -57,6 +59,7 @@ mod _ferrocodec {
         d.set_item("interpreter_tag", env!("FERROCODEC_INTERPRETER_TAG"))?;
         d.set_item("simd", ferrocodec::cpu::detect().name())?;
         d.set_item("target", env!("FERROCODEC_TARGET"))?;
+        d.set_item("str_state_layout_known", super::str_state_layout_known())?;
         d.set_item("release", !cfg!(debug_assertions))?;
         Ok(d)
     }
@@ -71,5 +74,18 @@ fn abi() -> &'static str {
         "abi3"
     } else {
         env!("FERROCODEC_INTERPRETER_TAG")
+    }
+}
+
+/// Free-threaded builds: whether the encoder reads the str state bits
+/// (`pyobj::str_state`); false where it holds every str instead.
+fn str_state_layout_known() -> bool {
+    #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+    {
+        pyobj::str_state::layout_known()
+    }
+    #[cfg(not(all(Py_GIL_DISABLED, not(Py_LIMITED_API))))]
+    {
+        false
     }
 }

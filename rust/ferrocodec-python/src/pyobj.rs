@@ -182,3 +182,77 @@ pub fn call1(py: Python<'_>, f: *mut ffi::PyObject, arg: Owned) -> PyResult<Owne
         Owned::from_new(py, r)
     }
 }
+
+/// Free-threaded builds: can reading a str's UTF-8 lock the str?
+///
+/// `PyUnicode_AsUTF8AndSize` locks a str (a critical section) only to fill
+/// its UTF-8 cache: never for a compact ASCII str, whose data is its UTF-8,
+/// nor once the cache is filled (it then lives as long as the str). The
+/// encoder must hold a str that may lock, because waiting for that lock
+/// suspends the critical section of the container it was read from.
+///
+/// PyO3 does not read 3.14's str state bits, so this reads them from the
+/// layout of the headers it was built with (`unsigned char interned`, then
+/// `kind:3, compact:1, ascii:1` in the next byte). [`init_str_state`] checks
+/// that layout on known strs at import; if it does not match (another
+/// compiler's bit-field layout, another version), every str is held.
+#[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+pub mod str_state {
+    use pyo3::ffi;
+    use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+
+    static LAYOUT_KNOWN: AtomicBool = AtomicBool::new(false);
+
+    const KIND_MASK: u8 = 0b0000_0111;
+    const COMPACT: u8 = 0b0000_1000;
+    const ASCII: u8 = 0b0001_0000;
+
+    /// The byte of `state` after `interned`. Written only when the str is
+    /// created (`interned`, the byte before, is the one that changes).
+    #[inline(always)]
+    unsafe fn flags(o: *mut ffi::PyObject) -> u8 {
+        // (Big-endian bit-field layouts differ: `init` then finds it unknown.)
+        let state = std::ptr::addr_of!((*o.cast::<ffi::PyASCIIObject>()).state).cast::<u8>();
+        *state.add(1)
+    }
+
+    /// # Safety
+    /// `o` must be an exact str.
+    #[inline(always)]
+    pub unsafe fn utf8_ready(o: *mut ffi::PyObject) -> bool {
+        if !LAYOUT_KNOWN.load(Ordering::Relaxed) {
+            return false;
+        }
+        let f = flags(o);
+        if f & (COMPACT | ASCII) == COMPACT | ASCII {
+            return true;
+        }
+        // Exact strs are compact; the cache pointer is published with release.
+        f & COMPACT != 0 && {
+            let utf8 = std::ptr::addr_of_mut!((*o.cast::<ffi::PyCompactUnicodeObject>()).utf8);
+            !AtomicPtr::from_ptr(utf8).load(Ordering::Acquire).is_null()
+        }
+    }
+
+    /// Checks the layout on strs of each kind; called once at import.
+    pub fn init(py: pyo3::Python<'_>) {
+        use pyo3::types::PyString;
+        let probes: [(&str, u8); 4] = [
+            ("json", 1 | COMPACT | ASCII),
+            ("caf\u{e9}", 1 | COMPACT),
+            ("\u{3b1}\u{3b2}", 2 | COMPACT),
+            ("\u{1f600}", 4 | COMPACT),
+        ];
+        let known = probes.iter().all(|(text, want)| {
+            let s = PyString::new(py, text);
+            // SAFETY: `s` is a live exact str.
+            let f = unsafe { flags(s.as_ptr()) };
+            f & (KIND_MASK | COMPACT | ASCII) == *want
+        });
+        LAYOUT_KNOWN.store(known, Ordering::Relaxed);
+    }
+
+    pub fn layout_known() -> bool {
+        LAYOUT_KNOWN.load(Ordering::Relaxed)
+    }
+}
