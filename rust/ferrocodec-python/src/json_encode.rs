@@ -451,18 +451,29 @@ impl<'a, 'py> Walker<'a, 'py> {
         }
     }
 
+    /// A newline and `level` indents, when indenting (checked inline: most
+    /// calls write nothing).
+    #[inline(always)]
     fn newline_indent(&mut self, level: usize) {
-        if let Some(indent) = &self.cfg.indent {
-            let n = 1 + level * indent.len();
-            if self.newlines.len() < n {
-                self.newlines.clear();
-                self.newlines.push(b'\n');
-                for _ in 0..level.max(16) {
-                    self.newlines.extend_from_slice(indent);
-                }
-            }
-            self.out.extend_from_slice(&self.newlines[..n]);
+        if self.cfg.indent.is_some() {
+            self.write_newline_indent(level);
         }
+    }
+
+    #[inline(never)]
+    fn write_newline_indent(&mut self, level: usize) {
+        let Some(indent) = &self.cfg.indent else {
+            return;
+        };
+        let n = 1 + level * indent.len();
+        if self.newlines.len() < n {
+            self.newlines.clear();
+            self.newlines.push(b'\n');
+            for _ in 0..level.max(16) {
+                self.newlines.extend_from_slice(indent);
+            }
+        }
+        self.out.extend_from_slice(&self.newlines[..n]);
     }
 
     #[inline(always)]
