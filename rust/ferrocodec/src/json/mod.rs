@@ -2,11 +2,13 @@
 //!
 //! [`elem`] writes NumPy array elements (`numpy=True`).
 //! [`scan`] is the decoder's scanner (a [`scan::Visitor`] builds the values);
+//! [`tape`] keeps a scanned document to build it later (on another thread);
 //! [`write`] holds the encoder's pieces: string escaping, float and integer
 //! text, indentation.
 
 pub mod elem;
 pub mod scan;
+pub mod tape;
 pub mod write;
 
 use thiserror::Error;

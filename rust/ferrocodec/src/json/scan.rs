@@ -158,6 +158,27 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// [`Scanner::new`] with a scratch buffer to reuse (its capacity is kept;
+    /// [`Scanner::into_scratch`] gives it back).
+    pub fn with_scratch(
+        data: &'a [u8],
+        strict: bool,
+        input_surrogates: bool,
+        scratch: Vec<u8>,
+    ) -> Self {
+        Scanner {
+            data,
+            strict,
+            input_surrogates,
+            scratch,
+        }
+    }
+
+    /// The scratch buffer, to reuse in another scanner.
+    pub fn into_scratch(self) -> Vec<u8> {
+        self.scratch
+    }
+
     pub fn data(&self) -> &'a [u8] {
         self.data
     }
