@@ -624,16 +624,20 @@ impl<'a, 'py> Walker<'a, 'py> {
                     while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
                         let str_key =
                             ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type && is_leaf(key);
-                        if !is_leaf(value) {
+                        let leaf_value = is_leaf(value);
+                        if leaf_value
+                            && str_key
+                            && self.leaf_member(|w| w.str(key), value, level, &mut first)
+                        {
+                            continue;
+                        }
+                        if !leaf_value && str_key {
                             // Encoding a container or calling `default` may
                             // mutate the dict: the value is held and encoded
-                            // unlocked. A str key is written now and not
+                            // unlocked. The str key is written now and not
                             // held (a key shared by many dicts would have its
                             // reference count written by every thread).
                             let value = Owned::from_borrowed(value);
-                            if !str_key {
-                                return Ok(Some(Pending::Member(Owned::from_borrowed(key), value)));
-                            }
                             self.member_start(level, &mut first);
                             let start = self.out.len();
                             self.str(key)?;
@@ -641,13 +645,13 @@ impl<'a, 'py> Walker<'a, 'py> {
                             write::push_short(&mut self.out, &self.cfg.key_separator);
                             return Ok(Some(Pending::Value(value, start..end)));
                         }
-                        if str_key && self.leaf_member(|w| w.str(key), value, level, &mut first) {
-                            continue;
+                        if !(leaf_value && is_leaf(key)) {
+                            return Ok(Some(Pending::Member(
+                                Owned::from_borrowed(key),
+                                Owned::from_borrowed(value),
+                            )));
                         }
-                        if !is_leaf(key) {
-                            let key = Owned::from_borrowed(key);
-                            return Ok(Some(Pending::Member(key, Owned::from_borrowed(value))));
-                        }
+                        // Leaves that failed the inline path raise here, with the note.
                         self.key_value(dct, key, value, level, &mut first)?;
                     }
                     Ok(None)
