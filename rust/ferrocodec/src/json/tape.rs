@@ -1,4 +1,4 @@
-//! A scanned document kept as a list of events, to be turned into values
+//! Scanned documents kept as a list of events, to be turned into values
 //! later by any [`Visitor`].
 //!
 //! Scanning and building are then two steps that can run on different
@@ -9,10 +9,12 @@
 //! with the same arguments, in the same order (`enter` and `leave` around
 //! every container included).
 //!
-//! A tape only records documents that scan without error. A syntax error (or
-//! nesting deeper than the tape's limit) is reported and the caller reads the
-//! document directly, so that the visitor's own errors before that point
-//! (failing hooks, recursion limits) keep their order.
+//! A tape holds one document or several (the lines of a chunk of JSON
+//! Lines, in one set of buffers). It only records documents that scan
+//! without error. A syntax error (or nesting deeper than the tape's limit) is
+//! reported, the document is kept with no events, and the caller reads it
+//! directly, so that the visitor's own errors before that point (failing
+//! hooks, recursion limits) keep their order.
 
 use super::scan::{Constant, Container, Scanner, Str, Visitor};
 use super::SyntaxError;
@@ -67,12 +69,15 @@ enum Event {
     ObjectEnd,
 }
 
-/// The events of one document that scanned without error.
+/// The events of documents scanned one after another.
 #[derive(Clone, Debug, Default)]
 pub struct Tape {
     events: Vec<Event>,
     /// Decoded strings that had escapes.
     arena: Vec<u8>,
+    /// Where each document's events end (the next one's start there). A
+    /// document that failed to scan has none.
+    ends: Vec<usize>,
     /// The scanner's buffer, kept for the next [`Tape::scan_into`].
     scratch: Vec<u8>,
 }
@@ -101,8 +106,28 @@ impl Tape {
         input_surrogates: bool,
         max_depth: usize,
     ) -> Result<(), TapeError> {
+        self.clear();
+        self.push(data, strict, input_surrogates, max_depth)
+    }
+
+    /// Forgets every document, keeping the buffers.
+    pub fn clear(&mut self) {
         self.events.clear();
         self.arena.clear();
+        self.ends.clear();
+    }
+
+    /// Scans one more document after those already on the tape, as
+    /// [`Tape::scan`] does; it is document number [`Tape::documents`] − 1.
+    /// On error the document is kept with no events (see [`Tape::scanned`]).
+    pub fn push(
+        &mut self,
+        data: &[u8],
+        strict: bool,
+        input_surrogates: bool,
+        max_depth: usize,
+    ) -> Result<(), TapeError> {
+        let (events, arena) = (self.events.len(), self.arena.len());
         let scratch = std::mem::take(&mut self.scratch);
         let mut recorder = Recorder {
             data,
@@ -114,12 +139,14 @@ impl Tape {
         let r = scanner.document(&mut recorder);
         self.scratch = scanner.into_scratch();
         if r.is_err() {
-            self.events.clear();
+            self.events.truncate(events);
+            self.arena.truncate(arena);
         }
+        self.ends.push(self.events.len());
         r
     }
 
-    /// Number of events (for tests and size estimates); 0 after a failed scan.
+    /// Number of events of all documents (for tests and size estimates).
     pub fn len(&self) -> usize {
         self.events.len()
     }
@@ -128,11 +155,53 @@ impl Tape {
         self.events.is_empty()
     }
 
-    /// Gives `v` the document scanned from `data` (the same bytes given to
-    /// [`Tape::scan`]), as the scanner would have.
+    /// The memory the tape's buffers hold, in bytes (for deciding whether
+    /// to keep it for reuse).
+    pub fn heap_bytes(&self) -> usize {
+        self.events.capacity() * std::mem::size_of::<Event>()
+            + self.arena.capacity()
+            + self.ends.capacity() * std::mem::size_of::<usize>()
+            + self.scratch.capacity()
+    }
+
+    /// Number of documents scanned onto the tape, failed ones included.
+    pub fn documents(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The events of document `index`.
+    fn document(&self, index: usize) -> &[Event] {
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.events[start..self.ends[index]]
+    }
+
+    /// Whether document `index` scanned without error (and can be replayed).
+    pub fn scanned(&self, index: usize) -> bool {
+        index < self.ends.len() && !self.document(index).is_empty()
+    }
+
+    /// Gives `v` the first document, scanned from `data` (the same bytes
+    /// given to [`Tape::scan`]), as the scanner would have.
+    ///
+    /// # Panics
+    /// If the tape has no document that scanned without error.
     pub fn replay<V: Visitor>(&self, data: &[u8], v: &mut V) -> Result<V::Value, V::Error> {
+        self.replay_document(0, data, v)
+    }
+
+    /// [`Tape::replay`] of document `index`, scanned from `data`.
+    ///
+    /// # Panics
+    /// If that document is not on the tape or did not scan ([`Tape::scanned`]).
+    pub fn replay_document<V: Visitor>(
+        &self,
+        index: usize,
+        data: &[u8],
+        v: &mut V,
+    ) -> Result<V::Value, V::Error> {
+        assert!(self.scanned(index), "document {index} has no events");
         let mut stack: Vec<Frame<V>> = Vec::new();
-        let r = self.replay_into(data, v, &mut stack);
+        let r = self.replay_into(self.document(index), data, v, &mut stack);
         if r.is_err() {
             // The scanner leaves every container it was reading.
             for _ in 0..stack.len() {
@@ -144,11 +213,12 @@ impl Tape {
 
     fn replay_into<V: Visitor>(
         &self,
+        events: &[Event],
         data: &[u8],
         v: &mut V,
         stack: &mut Vec<Frame<V>>,
     ) -> Result<V::Value, V::Error> {
-        for event in &self.events {
+        for event in events {
             let value = match *event {
                 Event::Null => v.null()?,
                 Event::Bool(b) => v.boolean(b)?,
@@ -496,6 +566,34 @@ mod tests {
             tape.replay(doc.as_bytes(), &mut log).unwrap();
             assert_eq!(log.calls, direct(doc.as_bytes(), None).0, "{doc}");
         }
+    }
+
+    #[test]
+    fn documents_pushed_on_one_tape_replay_alone() {
+        let docs: Vec<&str> = DOCS
+            .iter()
+            .copied()
+            .chain(["[1, 2", "[[[]]]", "\"\\u00e9\\n\""])
+            .collect();
+        let mut tape = Tape::default();
+        for doc in &docs {
+            let r = tape.push(doc.as_bytes(), true, false, 2);
+            assert_eq!(r.is_ok(), tape.scanned(tape.documents() - 1), "{doc}");
+        }
+        assert_eq!(tape.documents(), docs.len());
+        for (i, doc) in docs.iter().enumerate() {
+            let (calls, r) = direct(doc.as_bytes(), None);
+            let deep = doc.starts_with("[[[") || doc.contains("[[[[");
+            assert_eq!(tape.scanned(i), r.is_ok() && !deep, "{doc}");
+            if tape.scanned(i) {
+                let mut log = Log::default();
+                tape.replay_document(i, doc.as_bytes(), &mut log).unwrap();
+                assert_eq!(log.calls, calls, "{doc}");
+            }
+        }
+        assert!(!tape.scanned(docs.len()));
+        tape.clear();
+        assert_eq!((tape.documents(), tape.len()), (0, 0));
     }
 
     #[test]
