@@ -11,7 +11,7 @@ import io
 import json as std_json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ferrocodec import json as fj
@@ -58,14 +58,14 @@ def test_loads_many_hooks_and_cls():
     assert fj.loads_many(iter(['1', '2'])) == [1, 2]
 
 
-def expected_lines(text):
+def expected_lines(text, **kw):
     """The stdlib on each non-blank line; an error shifted to its line."""
     values = []
     for i, line in enumerate(text.split("\n")):
         if not line.strip(" \t\r"):
             continue
         try:
-            values.append(std_json.loads(line))
+            values.append(std_json.loads(line, **kw))
         except std_json.JSONDecodeError as e:
             return ("err", e.msg, e.lineno + i, e.colno)
     return ("ok", canon(values))
@@ -92,6 +92,47 @@ def test_loads_lines_matches_loads_per_line(lines, final_newline, crlf):
     for block in (7, 64, 1 << 20):
         assert got_lines(fj.load_lines, io.StringIO(text), block_size=block) == expected
         assert got_lines(fj.load_lines, io.BytesIO(text.encode()), block_size=block) == expected
+
+
+# Over 64 KiB, loads_lines scans lines on a pool thread while the calling
+# thread builds the values (on every build): lines that fail to scan, lines
+# nested too deep for a tape and lines reached before the scan are read
+# directly, and every outcome must still be the per-line stdlib's.
+filler = [std_json.dumps({"id": i, "s": "caf\u00e9 \n" * 3, "v": [i / 7, None, True]}, ensure_ascii=i % 2)
+          for i in range(1500)]
+odd_lines = st.sampled_from(["[1,", "{]", "x", "1 2", '"\\ud800"', '"a\tb"', '"\\u00e9\\n"',
+                             "[" * 300 + "]" * 300, '{"a": [' * 200 + "1" + "]}" * 200, "1e400", "-0"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(extra=st.lists(values.map(std_json.dumps) | odd_lines, max_size=6), where=st.integers(0, len(filler)),
+       strict=st.booleans())
+def test_loads_lines_over_the_pipeline_threshold_matches_per_line(extra, where, strict):
+    text = "\n".join(filler[:where] + extra + filler[where:])
+    assert len(text) > 64 * 1024
+    expected = expected_lines(text, strict=strict)
+    assert got_lines(fj.loads_lines, text, strict=strict) == expected
+    assert got_lines(fj.loads_lines, text.encode(), strict=strict) == expected
+
+
+def test_loads_lines_over_the_pipeline_threshold_hook_errors_keep_their_order():
+    def hook(d):
+        if d.get("id") == 700:
+            raise KeyError("hook failed")
+        return d
+
+    text = "\n".join(filler[:1000] + ["[1,"] + filler[1000:])
+    with pytest.raises(KeyError, match="hook failed"):
+        fj.loads_lines(text, object_hook=hook)
+    with pytest.raises(fj.JSONDecodeError) as info:
+        fj.loads_lines(text)
+    assert (info.value.lineno, info.value.colno) == (1001, 4)
+    deep = "\n".join(filler[:1000] + ["[" * 100_000 + "]" * 100_000] + filler[1000:])
+    with pytest.raises(RecursionError):
+        std_json.loads("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(RecursionError):
+        fj.loads_lines(deep)
+    assert fj.loads_lines("\n".join(filler)) == [std_json.loads(f) for f in filler]
 
 
 def test_loads_lines_error_is_a_decode_error_of_the_whole_text():

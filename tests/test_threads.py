@@ -228,6 +228,33 @@ def test_base64_batches_and_numpy_from_many_threads():
     run_threads([worker] * 4, mutator)
 
 
+def test_json_lines_and_batches_from_many_threads():
+    # Each large loads_lines call runs a scanning job on the shared pool while
+    # its thread builds; several at once share the pool and the spare tapes,
+    # and a hook may itself call loads_lines.
+    records = [{"id": i, "name": f"n{i}", "tags": ["a", "\u00e9"], "x": i / 3} for i in range(3000)]
+    text = "".join(std_json.dumps(r) + "\n" for r in records)
+    data = text.encode()
+    bad = "\n".join([text, "[1,", text])
+    inner = "\n".join(['{"k": 1}'] * 9000)
+
+    def hook(d):
+        if d.get("id") == 5:
+            assert fj.loads_lines(inner) == [{"k": 1}] * 9000
+        return d
+
+    def worker(i):
+        for _ in range(ROUNDS // 30):
+            assert fj.loads_lines(data if i % 2 else text) == records
+            with pytest.raises(fj.JSONDecodeError) as info:
+                fj.loads_lines(bad)
+            assert info.value.lineno == 3002
+            assert fj.dumps_many(records[:100]) == [std_json.dumps(r) for r in records[:100]]
+        assert fj.loads_lines(data, object_hook=hook) == records
+
+    run_threads([worker] * 4)
+
+
 @pytest.mark.skipif(not FREE_THREADED, reason="free-threaded build only")
 def test_gil_stays_disabled():
     import ferrocodec._ferrocodec  # noqa: F401

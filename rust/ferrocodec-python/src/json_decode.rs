@@ -5,6 +5,7 @@
 use crate::batch;
 use crate::pyobj::{str_from_utf8, Owned, Utf8};
 use ferrocodec::json::scan::{Constant, Container, Scanner as Core, Str, Visitor};
+use ferrocodec::json::tape::Tape;
 use ferrocodec::json::{self, SyntaxError, SyntaxErrorKind};
 use pyo3::exceptions::{PyStopIteration, PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -240,6 +241,23 @@ impl Scanner {
     }
 }
 
+/// JSON Lines: how much input (in bytes, as a number of lines) the two
+/// threads of `loads_lines` pass at a time.
+const LINES_CHUNK_BYTES: usize = 16 * 1024;
+
+/// How far (in input bytes) the scanning thread may run ahead of the thread
+/// that builds the values: this bounds the memory held by tapes.
+const LINES_WINDOW_BYTES: usize = 256 * 1024;
+
+/// Tapes kept between `loads_lines` calls, so that the scanning thread
+/// does not allocate them again; only those up to `SPARE_TAPE_BYTES`.
+static SPARE_TAPES: std::sync::Mutex<Vec<Tape>> = std::sync::Mutex::new(Vec::new());
+const SPARE_TAPE_BYTES: usize = 16 * LINES_CHUNK_BYTES;
+
+/// Lines nested deeper than this are read directly, not from a tape: the
+/// worker's stack stays small, and the recursion limit is the interpreter's.
+const TAPE_MAX_DEPTH: usize = 256;
+
 impl Scanner {
     fn lines(
         &self,
@@ -257,23 +275,52 @@ impl Scanner {
             }
             start = end + 1;
         }
-        let values = batch::map_in_order(
-            py,
-            &spans,
-            data.len(),
-            batch::Mode::Serial,
-            |py, _, &(a, b)| {
-                let mut core = Core::new(&data[a..b], self.strict, surrogates);
-                match with_visitor(py, self, |v| core.document(v)) {
-                    Ok(value) => Ok(value.into_py(py)),
-                    Err(Error::Syntax(e)) => Err(Error::Syntax(SyntaxError {
-                        kind: e.kind,
-                        pos: a + e.pos,
-                    })),
-                    Err(e) => Err(e),
-                }
-            },
-        );
+        // One line read directly: its value, or its error at its offset in `data`.
+        let direct = |py: Python<'_>, a: usize, b: usize| {
+            let mut core = Core::new(&data[a..b], self.strict, surrogates);
+            match with_visitor(py, self, |v| core.document(v)) {
+                Ok(value) => Ok(value.into_py(py)),
+                Err(Error::Syntax(e)) => Err(Error::Syntax(SyntaxError {
+                    kind: e.kind,
+                    pos: a + e.pos,
+                })),
+                Err(e) => Err(e),
+            }
+        };
+        let values = if batch::pipelines(data.len(), spans.len()) {
+            // Lines are scanned to tapes on a pool thread while this thread
+            // builds the values of the lines already scanned. A line without
+            // a tape (a syntax error, deep nesting, or reached first by this
+            // thread) is read directly, so its error is a direct read's.
+            let per_line = data.len() / spans.len() + 1;
+            batch::pipeline(
+                py,
+                &spans,
+                (LINES_CHUNK_BYTES / per_line).max(1),
+                LINES_WINDOW_BYTES / LINES_CHUNK_BYTES,
+                &SPARE_TAPES,
+                |lines: &[(usize, usize)], tape: &mut Tape| {
+                    tape.clear();
+                    for &(a, b) in lines {
+                        // A line that fails is kept with no events.
+                        let _ = tape.push(&data[a..b], self.strict, surrogates, TAPE_MAX_DEPTH);
+                    }
+                },
+                |py, _, &(a, b), scanned| match scanned.filter(|(t, j)| t.scanned(*j)) {
+                    Some((tape, j)) => {
+                        with_visitor(py, self, |v| tape.replay_document(j, &data[a..b], v))
+                            .map(|value| value.into_py(py))
+                    }
+                    None => direct(py, a, b),
+                },
+            )
+        } else {
+            spans.iter().map(|&(a, b)| direct(py, a, b)).collect()
+        };
+        // A tape of a few huge lines is not kept for later calls.
+        if let Ok(mut spare) = SPARE_TAPES.lock() {
+            spare.retain(|t| t.heap_bytes() <= SPARE_TAPE_BYTES);
+        }
         match values {
             Ok(values) => Ok(values),
             Err(Error::Py(e)) => Err(e),
