@@ -99,6 +99,14 @@ def _lines_cases() -> list[Case]:
     }
     if orjson is not None:
         loads["orjson per line"] = lambda: [orjson.loads(line) for line in lines]
+    texts = [line.decode() for line in lines]
+    many = {
+        "ferrocodec": lambda: fc_json.loads_many(texts),
+        "ferrocodec per item": lambda: [fc_json.loads(t) for t in texts],
+        "stdlib per item": lambda: [std_json.loads(t) for t in texts],
+    }
+    if orjson is not None:
+        many["orjson per item"] = lambda: [orjson.loads(t) for t in texts]
     objs = [std_json.loads(line) for line in lines]
     dumps = {
         "ferrocodec": lambda: fc_json.dumps_many(objs),
@@ -114,5 +122,6 @@ def _lines_cases() -> list[Case]:
     if orjson is not None:
         dumps_lines["orjson"] = lambda: b"".join(orjson.dumps(o) + b"\n" for o in objs)
     return [Case("loads_lines", label, loads, nbytes=len(raw)),
+            Case("loads_many (str)", label, many, nbytes=len(raw)),
             Case("dumps_many", label, dumps, nbytes=len(raw)),
             Case("dumpb_lines", label, dumps_lines, nbytes=len(raw))]

@@ -58,6 +58,28 @@ def test_loads_many_hooks_and_cls():
     assert fj.loads_many(iter(['1', '2'])) == [1, 2]
 
 
+# Over 64 KiB, loads_lines and loads_many scan on a pool thread while the
+# calling thread builds the values (on every build): documents that fail to
+# scan, documents nested too deep for a tape and those reached before the scan
+# are read directly, and every outcome must still be the stdlib's.
+filler = [std_json.dumps({"id": i, "s": "caf\u00e9 \n" * 3, "v": [i / 7, None, True]}, ensure_ascii=i % 2)
+          for i in range(1500)]
+many_odd = st.sampled_from(["[1,", "x", '"\\ud800"', "\ud800", "\ufeff1", "[" * 300 + "]" * 300, "1e400",
+                            b"\xef\xbb\xbf[1]", b"\xff1", '"\\u00e9"'.encode("utf-16"), bytearray(b"[2]"),
+                            b'"caf\xc3\xa9"', 7, None])
+
+
+@settings(max_examples=40, deadline=None)
+@given(extra=st.lists(values.map(std_json.dumps) | many_odd, max_size=5), where=st.integers(0, len(filler)),
+       as_bytes=st.booleans())
+def test_loads_many_over_the_pipeline_threshold_matches_loads(extra, where, as_bytes):
+    # Over 64 KiB of text a pool thread scans the texts; items it cannot read
+    # (bytearray, other encodings, BOM, non-str) and failures go through loads.
+    base = [f.encode() if as_bytes and i % 3 else f for i, f in enumerate(filler)]
+    texts = base[:where] + extra + base[where:]
+    assert outcome(fj.loads_many, texts) == first_error_or_values(std_json.loads, texts)
+
+
 def expected_lines(text, **kw):
     """The stdlib on each non-blank line; an error shifted to its line."""
     values = []
@@ -94,12 +116,6 @@ def test_loads_lines_matches_loads_per_line(lines, final_newline, crlf):
         assert got_lines(fj.load_lines, io.BytesIO(text.encode()), block_size=block) == expected
 
 
-# Over 64 KiB, loads_lines scans lines on a pool thread while the calling
-# thread builds the values (on every build): lines that fail to scan, lines
-# nested too deep for a tape and lines reached before the scan are read
-# directly, and every outcome must still be the per-line stdlib's.
-filler = [std_json.dumps({"id": i, "s": "caf\u00e9 \n" * 3, "v": [i / 7, None, True]}, ensure_ascii=i % 2)
-          for i in range(1500)]
 odd_lines = st.sampled_from(["[1,", "{]", "x", "1 2", '"\\ud800"', '"a\tb"', '"\\u00e9\\n"',
                              "[" * 300 + "]" * 300, '{"a": [' * 200 + "1" + "]}" * 200, "1e400", "-0"])
 
@@ -124,6 +140,11 @@ def test_loads_lines_over_the_pipeline_threshold_hook_errors_keep_their_order():
     text = "\n".join(filler[:1000] + ["[1,"] + filler[1000:])
     with pytest.raises(KeyError, match="hook failed"):
         fj.loads_lines(text, object_hook=hook)
+    with pytest.raises(KeyError, match="hook failed"):
+        fj.loads_many(filler[:1000] + ["[1,"] + filler[1000:], object_hook=hook)
+    seen = []
+    assert fj.loads_many(filler, object_hook=lambda d: seen.append(d["id"]) or d) == [std_json.loads(f) for f in filler]
+    assert seen == list(range(len(filler)))  # hooks run in order, on the calling thread
     with pytest.raises(fj.JSONDecodeError) as info:
         fj.loads_lines(text)
     assert (info.value.lineno, info.value.colno) == (1001, 4)

@@ -41,40 +41,27 @@ fn pool() -> &'static rayon::ThreadPool {
 /// attaching workers costs more than it saves.
 pub const PARALLEL_THRESHOLD: usize = 64 * 1024;
 
-/// How a batch may run.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Across the pool on free-threaded builds.
-    Parallel,
-    /// Always in order on the calling thread. Decoding uses this for now:
-    /// measured on 3.14.7t (docs/benchmarks.md), objects built on workers
-    /// and freed by the caller's thread make mimalloc fault in fresh pages
-    /// (44% of the time in `clear_page`), so parallel decoding was slower
-    /// than the serial loop (0.65-0.78x).
-    Serial,
-}
-
 /// Whether `map_in_order` spreads `n` items of `work` bytes over the pool.
-pub fn runs_parallel(mode: Mode, work: usize, n: usize) -> bool {
-    cfg!(Py_GIL_DISABLED) && mode == Mode::Parallel && work >= PARALLEL_THRESHOLD && n >= 2
+///
+/// Decoding does not use it: measured on 3.14.7t (docs/benchmarks.md),
+/// objects built on pool threads and freed by the caller's thread make
+/// mimalloc fault in fresh pages (44% of the time in `clear_page`), so
+/// decoding on all threads was slower than the serial loop (0.65-0.78x).
+/// Decoding batches use [`pipeline`] instead: only the scan runs on the pool.
+pub fn runs_parallel(work: usize, n: usize) -> bool {
+    cfg!(Py_GIL_DISABLED) && work >= PARALLEL_THRESHOLD && n >= 2
 }
 
 /// `items.iter().map(f)` in item order, stopping at the first error (the
 /// first in item order wins). `work` estimates the input size in bytes.
-pub fn map_in_order<I, T, E, F>(
-    py: Python<'_>,
-    items: &[I],
-    work: usize,
-    mode: Mode,
-    f: F,
-) -> Result<Vec<T>, E>
+pub fn map_in_order<I, T, E, F>(py: Python<'_>, items: &[I], work: usize, f: F) -> Result<Vec<T>, E>
 where
     I: Sync,
     T: Send,
     E: Send,
     F: Fn(Python<'_>, usize, &I) -> Result<T, E> + Sync,
 {
-    if !runs_parallel(mode, work, items.len()) {
+    if !runs_parallel(work, items.len()) {
         return items
             .iter()
             .enumerate()

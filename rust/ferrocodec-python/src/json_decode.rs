@@ -198,14 +198,60 @@ impl Scanner {
     }
 
     /// `[loads(t) for t in texts]` with this scanner: the same values, or
-    /// the error of the first text (in order) that fails. Decoded in
-    /// parallel on free-threaded builds (hooks are then called from several
-    /// threads, in no fixed order).
+    /// the error of the first text (in order) that fails. Over 64 KiB of
+    /// text, a pool thread scans the texts while this thread builds the
+    /// values (hooks are called on this thread, in order).
     fn loads_many(&self, py: Python<'_>, texts: Vec<Py<PyAny>>) -> PyResult<Vec<Py<PyAny>>> {
-        // Serial (see batch::Mode), so no size estimate is needed.
-        batch::map_in_order(py, &texts, 0, batch::Mode::Serial, |py, _, t| {
-            self.loads(py, t.bind(py))
-        })
+        // The UTF-8 of each str (kept alive here) and the text the scanning
+        // thread may read for each item.
+        let mut keep = Vec::new();
+        let sources: Vec<Option<Source>> = texts
+            .iter()
+            .map(|t| Source::of(py, t.bind(py), &mut keep))
+            .collect();
+        let work: usize = sources.iter().flatten().map(|s| s.len).sum();
+        if !batch::pipelines(work, texts.len()) {
+            return texts.iter().map(|t| self.loads(py, t.bind(py))).collect();
+        }
+        // Texts are scanned to tapes on a pool thread while this thread
+        // builds the values; an item without a tape (not str or bytes, not
+        // UTF-8, a syntax error, ...) is read by `loads`, which gives its error.
+        let items: Vec<(usize, Option<Source>)> = sources.into_iter().enumerate().collect();
+        let per_item = work / texts.len() + 1;
+        batch::pipeline(
+            py,
+            &items,
+            (LINES_CHUNK_BYTES / per_item).max(1),
+            LINES_WINDOW_BYTES / LINES_CHUNK_BYTES,
+            &SPARE_TAPES,
+            |group: &[(usize, Option<Source>)], tape: &mut Tape| {
+                tape.clear();
+                for (_, source) in group {
+                    match source {
+                        // SAFETY: the objects `Source::of` read stay alive
+                        // (in `texts` and `keep`) until the pipeline returns.
+                        Some(s) if !s.validate || simdutf::validate_utf8(unsafe { s.bytes() }) => {
+                            let data = unsafe { s.bytes() };
+                            let _ = tape.push(data, self.strict, s.surrogates, TAPE_MAX_DEPTH);
+                        }
+                        _ => tape.skip(),
+                    }
+                }
+            },
+            |py, _, (i, source), scanned| match (source, scanned.filter(|(t, j)| t.scanned(*j))) {
+                (Some(s), Some((tape, j))) => {
+                    // SAFETY: as above.
+                    let data = unsafe { s.bytes() };
+                    match with_visitor(py, self, |v| tape.replay_document(j, data, v)) {
+                        Ok(value) => Ok(value.into_py(py)),
+                        Err(Error::Py(e)) => Err(e),
+                        // A tape only holds documents that scanned.
+                        Err(Error::Syntax(_)) => self.loads(py, texts[*i].bind(py)),
+                    }
+                }
+                _ => self.loads(py, texts[*i].bind(py)),
+            },
+        )
     }
 
     /// JSON Lines: one document per line of `s` (str, or UTF-8 bytes /
@@ -238,6 +284,65 @@ impl Scanner {
         // UnicodeDecodeError of bytes.decode.
         let text = s.call_method1("decode", ("utf-8-sig", "surrogatepass"))?;
         self.loads_lines(py, &text)
+    }
+}
+
+/// The text of one `loads_many` item, for reading on another thread: the
+/// UTF-8 of a str, or bytes that `json.detect_encoding` calls UTF-8 (to be
+/// validated first).
+struct Source {
+    ptr: *const u8,
+    len: usize,
+    surrogates: bool,
+    validate: bool,
+}
+
+// SAFETY: a Source points into an immutable str or bytes object (or the
+// surrogatepass encoding of one) that its creator keeps alive while other
+// threads read it.
+unsafe impl Send for Source {}
+unsafe impl Sync for Source {}
+
+impl Source {
+    /// The text of `t` if it is a str or bytes that `loads` would scan as it
+    /// is (None for a bytearray, another encoding, a str with a BOM, ...).
+    /// The encoding of a str with lone surrogates is pushed onto `keep`.
+    fn of(py: Python<'_>, t: &Bound<'_, PyAny>, keep: &mut Vec<Utf8>) -> Option<Source> {
+        if let Ok(b) = t.cast::<PyBytes>() {
+            let data = b.as_bytes();
+            let body = match json::detect_encoding(data) {
+                "utf-8" => data,
+                "utf-8-sig" => &data[3..],
+                _ => return None,
+            };
+            return Some(Source {
+                ptr: body.as_ptr(),
+                len: body.len(),
+                surrogates: false,
+                validate: true,
+            });
+        }
+        let s = t.cast::<PyString>().ok()?;
+        // SAFETY: `s` is a str, alive as long as the caller's list.
+        let utf8 = unsafe { Utf8::of(py, s.as_ptr()) }.ok()?;
+        let data = unsafe { utf8.as_slice() };
+        if data.starts_with("\u{feff}".as_bytes()) {
+            return None; // loads() raises its BOM error
+        }
+        let source = Source {
+            ptr: data.as_ptr(),
+            len: data.len(),
+            surrogates: utf8.has_surrogates(),
+            validate: false,
+        };
+        keep.push(utf8);
+        Some(source)
+    }
+
+    /// # Safety
+    /// The object the text came from must still be alive.
+    unsafe fn bytes(&self) -> &[u8] {
+        std::slice::from_raw_parts(self.ptr, self.len)
     }
 }
 

@@ -140,7 +140,7 @@ impl Encoder {
         // Measured on 3.14.7t: parallel encoding pays from a few thousand
         // documents (2.0x for 16k records on 2 cores, 0.93x for 800).
         let work = objs.len() * 16;
-        crate::batch::map_in_order(py, &objs, work, crate::batch::Mode::Parallel, |py, _, o| {
+        crate::batch::map_in_order(py, &objs, work, |py, _, o| {
             if as_bytes {
                 self.encode_bytes(py, o.bind(py))
             } else {
@@ -160,7 +160,7 @@ impl Encoder {
         // Measured on 3.14.7t: parallel encoding pays from a few thousand
         // documents (2.0x for 16k records on 2 cores, 0.93x for 800).
         let work = objs.len() * 16;
-        if !crate::batch::runs_parallel(crate::batch::Mode::Parallel, work, objs.len()) {
+        if !crate::batch::runs_parallel(work, objs.len()) {
             // One output buffer for all lines.
             let mut w = Walker::new(py, self);
             for o in &objs {
@@ -176,18 +176,12 @@ impl Encoder {
             }
             return Ok(text);
         }
-        let parts = crate::batch::map_in_order(
-            py,
-            &objs,
-            work,
-            crate::batch::Mode::Parallel,
-            |py, _, o| {
-                let mut w = Walker::new(py, self);
-                w.obj(o.bind(py).as_ptr(), 0)?;
-                w.out.push(b'\n');
-                Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
-            },
-        )?;
+        let parts = crate::batch::map_in_order(py, &objs, work, |py, _, o| {
+            let mut w = Walker::new(py, self);
+            w.obj(o.bind(py).as_ptr(), 0)?;
+            w.out.push(b'\n');
+            Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
+        })?;
         let total = parts.iter().map(|(p, _)| p.len()).sum();
         let mut out = Vec::with_capacity(total);
         let mut surrogates = false;

@@ -155,6 +155,12 @@ impl Tape {
         self.events.is_empty()
     }
 
+    /// Records a document that was not scanned (it has no events), to keep
+    /// the tape's document numbers in step with a list of inputs.
+    pub fn skip(&mut self) {
+        self.ends.push(self.events.len());
+    }
+
     /// The memory the tape's buffers hold, in bytes (for deciding whether
     /// to keep it for reuse).
     pub fn heap_bytes(&self) -> usize {
@@ -591,6 +597,9 @@ mod tests {
                 assert_eq!(log.calls, calls, "{doc}");
             }
         }
+        assert!(!tape.scanned(docs.len()));
+        tape.skip();
+        assert_eq!(tape.documents(), docs.len() + 1);
         assert!(!tape.scanned(docs.len()));
         tape.clear();
         assert_eq!((tape.documents(), tape.len()), (0, 0));
