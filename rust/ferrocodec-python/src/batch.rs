@@ -230,7 +230,15 @@ where
             continue; // the builder got there first
         }
         let mut s = lock(spare).pop().unwrap_or_default();
-        scan(group(c), &mut s);
+        let scanned =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(group(c), &mut s)));
+        if let Err(panic) = scanned {
+            // The builder reads this chunk itself and does not wait for it;
+            // the panic reaches the caller when the scope ends.
+            slot.state.store(SCANNED, Ordering::Release);
+            progress.running.store(false, Ordering::Release);
+            std::panic::resume_unwind(panic);
+        }
         *lock(&slot.scan) = Some(s);
         slot.state.store(SCANNED, Ordering::Release);
     };
@@ -249,9 +257,16 @@ where
                     ) {
                         Ok(_) | Err(TAKEN) => None,
                         Err(_) => {
-                            // Scanned, or being scanned: at most one chunk's scan.
+                            // Scanned, or being scanned: at most one chunk's
+                            // scan, unless the worker's thread is preempted.
+                            let mut spins = 0u32;
                             while slot.state.load(Ordering::Acquire) != SCANNED {
-                                std::hint::spin_loop();
+                                spins += 1;
+                                if spins < 4096 {
+                                    std::hint::spin_loop();
+                                } else {
+                                    std::thread::yield_now();
+                                }
                             }
                             lock(&slot.scan).take()
                         }
