@@ -57,6 +57,13 @@ def test_loads_many_hooks_and_cls():
     assert fj.loads_many([]) == []
     assert fj.loads_many(iter(['1', '2'])) == [1, 2]
 
+    class Sized:
+        def __len__(self):
+            raise AssertionError("loads_many must not call __len__")
+
+    items = ["1"] * 10 + [Sized()]
+    assert outcome(fj.loads_many, items) == first_error_or_values(std_json.loads, items)
+
 
 # Over 64 KiB, loads_lines and loads_many scan on a pool thread while the
 # calling thread builds the values (on every build): documents that fail to

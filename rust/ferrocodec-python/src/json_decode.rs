@@ -202,43 +202,41 @@ impl Scanner {
     /// text, a pool thread scans the texts while this thread builds the
     /// values (hooks are called on this thread, in order).
     fn loads_many(&self, py: Python<'_>, texts: Vec<Py<PyAny>>) -> PyResult<Vec<Py<PyAny>>> {
-        // The UTF-8 of each str (kept alive here) and the text the scanning
-        // thread may read for each item.
-        let mut keep = Vec::new();
-        let sources: Vec<Option<Source>> = texts
-            .iter()
-            .map(|t| Source::of(py, t.bind(py), &mut keep))
-            .collect();
-        let work: usize = sources.iter().flatten().map(|s| s.len).sum();
+        // The texts' size, without reading them (a str's length in
+        // characters); no Python code (`__len__`) runs for other items.
+        let size = |t: &Bound<'_, PyAny>| match (t.cast::<PyString>(), t.cast::<PyBytes>()) {
+            (Ok(s), _) => s.len().unwrap_or(0),
+            (_, Ok(b)) => b.len().unwrap_or(0),
+            _ => 0,
+        };
+        let work: usize = texts.iter().map(|t| size(t.bind(py))).sum();
         if !batch::pipelines(work, texts.len()) {
             return texts.iter().map(|t| self.loads(py, t.bind(py))).collect();
         }
         // Texts are scanned to tapes on a pool thread while this thread
         // builds the values; an item without a tape (not str or bytes, not
-        // UTF-8, a syntax error, ...) is read by `loads`, which gives its error.
-        let items: Vec<(usize, Option<Source>)> = sources.into_iter().enumerate().collect();
-        let per_item = work / texts.len() + 1;
-        batch::pipeline(
+        // UTF-8, a syntax error, ...) is read by `loads`, which gives its
+        // error. `keep` holds the UTF-8 of each str while the pool reads it.
+        let mut keep = Vec::new();
+        let items: Vec<(usize, Option<Source>)> = texts
+            .iter()
+            .map(|t| Source::of(py, t.bind(py), &mut keep))
+            .enumerate()
+            .collect();
+        scan_ahead(
             py,
             &items,
-            (LINES_CHUNK_BYTES / per_item).max(1),
-            LINES_WINDOW_BYTES / LINES_CHUNK_BYTES,
-            &SPARE_TAPES,
-            |group: &[(usize, Option<Source>)], tape: &mut Tape| {
-                tape.clear();
-                for (_, source) in group {
-                    match source {
-                        // SAFETY: the objects `Source::of` read stay alive
-                        // (in `texts` and `keep`) until the pipeline returns.
-                        Some(s) if !s.validate || simdutf::validate_utf8(unsafe { s.bytes() }) => {
-                            let data = unsafe { s.bytes() };
-                            let _ = tape.push(data, self.strict, s.surrogates, TAPE_MAX_DEPTH);
-                        }
-                        _ => tape.skip(),
-                    }
+            work,
+            |(_, source), tape| match source {
+                // SAFETY: the objects `Source::of` read stay alive (in
+                // `texts` and `keep`) until `scan_ahead` returns.
+                Some(s) if !s.validate || simdutf::validate_utf8(unsafe { s.bytes() }) => {
+                    let data = unsafe { s.bytes() };
+                    let _ = tape.push(data, self.strict, s.surrogates, TAPE_MAX_DEPTH);
                 }
+                _ => tape.skip(),
             },
-            |py, _, (i, source), scanned| match (source, scanned.filter(|(t, j)| t.scanned(*j))) {
+            |py, (i, source), scanned| match (source, scanned) {
                 (Some(s), Some((tape, j))) => {
                     // SAFETY: as above.
                     let data = unsafe { s.bytes() };
@@ -306,7 +304,8 @@ unsafe impl Sync for Source {}
 impl Source {
     /// The text of `t` if it is a str or bytes that `loads` would scan as it
     /// is (None for a bytearray, another encoding, a str with a BOM, ...).
-    /// The encoding of a str with lone surrogates is pushed onto `keep`.
+    /// The UTF-8 of a str is pushed onto `keep` (it owns the encoding of a
+    /// str with lone surrogates).
     fn of(py: Python<'_>, t: &Bound<'_, PyAny>, keep: &mut Vec<Utf8>) -> Option<Source> {
         if let Ok(b) = t.cast::<PyBytes>() {
             let data = b.as_bytes();
@@ -346,15 +345,15 @@ impl Source {
     }
 }
 
-/// JSON Lines: how much input (in bytes, as a number of lines) the two
-/// threads of `loads_lines` pass at a time.
+/// How much input (in bytes, as a number of documents) the two threads of
+/// `loads_lines` and `loads_many` pass at a time.
 const LINES_CHUNK_BYTES: usize = 16 * 1024;
 
 /// How far (in input bytes) the scanning thread may run ahead of the thread
 /// that builds the values: this bounds the memory held by tapes.
 const LINES_WINDOW_BYTES: usize = 256 * 1024;
 
-/// Tapes kept between `loads_lines` calls, so that the scanning thread
+/// Tapes kept between calls, so that the scanning thread
 /// does not allocate them again; only those up to `SPARE_TAPE_BYTES`.
 static SPARE_TAPES: std::sync::Mutex<Vec<Tape>> = std::sync::Mutex::new(Vec::new());
 const SPARE_TAPE_BYTES: usize = 16 * LINES_CHUNK_BYTES;
@@ -362,6 +361,43 @@ const SPARE_TAPE_BYTES: usize = 16 * LINES_CHUNK_BYTES;
 /// Lines nested deeper than this are read directly, not from a tape: the
 /// worker's stack stays small, and the recursion limit is the interpreter's.
 const TAPE_MAX_DEPTH: usize = 256;
+
+/// [`batch::pipeline`] for documents: `scan` pushes one item's document (or
+/// [`Tape::skip`]) onto its chunk's tape, and `build` gets an item with its
+/// tape and document number if it scanned. `work` estimates the input bytes.
+fn scan_ahead<I, T, E>(
+    py: Python<'_>,
+    items: &[I],
+    work: usize,
+    scan: impl Fn(&I, &mut Tape) + Sync,
+    mut build: impl FnMut(Python<'_>, &I, Option<(&Tape, usize)>) -> Result<T, E> + Send,
+) -> Result<Vec<T>, E>
+where
+    I: Sync,
+    T: Send,
+    E: Send,
+{
+    let per_item = work / items.len().max(1) + 1;
+    let values = batch::pipeline(
+        py,
+        items,
+        (LINES_CHUNK_BYTES / per_item).max(1),
+        LINES_WINDOW_BYTES / LINES_CHUNK_BYTES,
+        &SPARE_TAPES,
+        |group: &[I], tape: &mut Tape| {
+            tape.clear();
+            for item in group {
+                scan(item, tape);
+            }
+        },
+        |py, _, item, scanned| build(py, item, scanned.filter(|(t, j)| t.scanned(*j))),
+    );
+    // A tape of a few huge documents is not kept for later calls.
+    if let Ok(mut spare) = SPARE_TAPES.lock() {
+        spare.retain(|t| t.heap_bytes() <= SPARE_TAPE_BYTES);
+    }
+    values
+}
 
 impl Scanner {
     fn lines(
@@ -397,21 +433,15 @@ impl Scanner {
             // builds the values of the lines already scanned. A line without
             // a tape (a syntax error, deep nesting, or reached first by this
             // thread) is read directly, so its error is a direct read's.
-            let per_line = data.len() / spans.len() + 1;
-            batch::pipeline(
+            scan_ahead(
                 py,
                 &spans,
-                (LINES_CHUNK_BYTES / per_line).max(1),
-                LINES_WINDOW_BYTES / LINES_CHUNK_BYTES,
-                &SPARE_TAPES,
-                |lines: &[(usize, usize)], tape: &mut Tape| {
-                    tape.clear();
-                    for &(a, b) in lines {
-                        // A line that fails is kept with no events.
-                        let _ = tape.push(&data[a..b], self.strict, surrogates, TAPE_MAX_DEPTH);
-                    }
+                data.len(),
+                |&(a, b), tape| {
+                    // A line that fails is kept with no events.
+                    let _ = tape.push(&data[a..b], self.strict, surrogates, TAPE_MAX_DEPTH);
                 },
-                |py, _, &(a, b), scanned| match scanned.filter(|(t, j)| t.scanned(*j)) {
+                |py, &(a, b), scanned| match scanned {
                     Some((tape, j)) => {
                         with_visitor(py, self, |v| tape.replay_document(j, &data[a..b], v))
                             .map(|value| value.into_py(py))
@@ -422,10 +452,6 @@ impl Scanner {
         } else {
             spans.iter().map(|&(a, b)| direct(py, a, b)).collect()
         };
-        // A tape of a few huge lines is not kept for later calls.
-        if let Ok(mut spare) = SPARE_TAPES.lock() {
-            spare.retain(|t| t.heap_bytes() <= SPARE_TAPE_BYTES);
-        }
         match values {
             Ok(values) => Ok(values),
             Err(Error::Py(e)) => Err(e),
