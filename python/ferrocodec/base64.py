@@ -29,6 +29,7 @@ bytes_types = (bytes, bytearray)  # Types acceptable as binary data
 _INT_MAX = 2 ** 31 - 1
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_URLSAFE_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def _bytes_from_decode_data(s):
@@ -57,12 +58,14 @@ _b64decode = _native._b64decode
 
 # Base64 encoding/decoding
 
-def b64encode(s, altchars=None, *, wrapcol=0):
+def b64encode(s, altchars=None, *, padded=True, wrapcol=0):
     """Encode the bytes-like object s using Base64 and return a bytes object.
 
     Optional altchars should be a byte string of length 2 which specifies an
     alternative alphabet for the '+' and '/' characters.  This allows an
     application to e.g. generate url or filesystem safe Base64 strings.
+
+    If padded is false, omit the padding ('=' characters).
 
     If wrapcol is non-zero, insert a newline (b'\\n') character after at most
     every wrapcol characters.
@@ -73,38 +76,46 @@ def b64encode(s, altchars=None, *, wrapcol=0):
         # Built as 3.15 builds it, so a str altchars raises the same TypeError;
         # its last two bytes are altchars as bytes, whatever buffer type was given.
         alphabet = _BASE64_ALPHABET[:-2] + altchars
+        if padded is not True:
+            return _native.b2a_base64(s, padded=padded, wrapcol=wrapcol,
+                                      newline=False, alphabet=alphabet)
         return _b64encode(s, alphabet[-2:], wrapcol)
+    if padded is not True:
+        return _native.b2a_base64(s, padded=padded, wrapcol=wrapcol, newline=False)
     return _b64encode(s, None, wrapcol)
 
 
 _NOT_SPECIFIED = ['NOT SPECIFIED']
 
 
-def _b64decode_general(s, altchars, validate, ignorechars):
+def _b64decode_general(s, altchars, validate, padded, ignorechars, canonical):
     # b64decode (native, in ferrocodec._ferrocodec) for every call other than
-    # bytes/bytearray/str data without altchars and ignorechars: 3.15's code.
+    # bytes/bytearray/str data without altchars, padded, ignorechars and
+    # canonical: 3.15's code.
     if validate is _NOT_SPECIFIED:
         validate = ignorechars is not _NOT_SPECIFIED
     else:
         validate = bool(validate)
+    padded = bool(padded)
+    canonical = bool(canonical)
     s = _bytes_from_decode_data(s)
+    if ignorechars is _NOT_SPECIFIED:
+        ignorechars = None
     if altchars is None:
-        if ignorechars is _NOT_SPECIFIED:
-            return _b64decode(s, None, validate)
-        return _b64decode(s, None, validate, False, ignorechars)
+        return _b64decode(s, None, validate, False, ignorechars, padded, canonical)
     altchars = _bytes_from_decode_data(altchars)
     if len(altchars) != 2:
         raise ValueError(f'invalid altchars: {altchars!r}')
-    if ignorechars is not _NOT_SPECIFIED:
+    if ignorechars is not None:
         # 3.15 decodes with the altchars as the alphabet's last two
         # characters: '+' and '/' are then not data (and get no warning).
-        return _b64decode(s, altchars, validate, False, ignorechars)
+        return _b64decode(s, altchars, validate, False, ignorechars, padded, canonical)
     badchar = None
     for b in b'+/':
         if b not in altchars and b in s:
             badchar = b
             break
-    result = _b64decode(s, altchars, validate)
+    result = _b64decode(s, altchars, validate, False, None, padded, canonical)
     if badchar is not None:
         import warnings
         if validate:
@@ -142,17 +153,20 @@ def standard_b64decode(s):
     return b64decode(s)
 
 
-def urlsafe_b64encode(s):
+def urlsafe_b64encode(s, *, padded=True):
     """Encode bytes using the URL- and filesystem-safe Base64 alphabet.
 
     Argument s is a bytes-like object to encode.  The result is returned as a
     bytes object.  The alphabet uses '-' instead of '+' and '_' instead of
-    '/'.
+    '/'.  If padded is false, the padding ('=' characters) is omitted.
     """
+    if padded is not True:
+        return _native.b2a_base64(s, padded=padded, newline=False,
+                                  alphabet=_URLSAFE_BASE64_ALPHABET)
     return _b64encode(s, b'-_', 0)
 
 
-def urlsafe_b64decode(s):
+def urlsafe_b64decode(s, *, padded=True, canonical=False):
     """Decode bytes using the URL- and filesystem-safe Base64 alphabet.
 
     Argument s is a bytes-like object or ASCII string to decode.  The result
@@ -162,10 +176,11 @@ def urlsafe_b64decode(s):
     padding check.
 
     The alphabet uses '-' instead of '+' and '_' instead of '/'.
+    padded and canonical are binascii.a2b_base64's.
     """
     if type(s) not in _DIRECT:
         s = _bytes_from_decode_data(s)
-    result = _b64decode(s, None, False, True)
+    result = _b64decode(s, None, False, True, None, bool(padded), bool(canonical))
     badchar = None
     for c in '+/':
         if (c if isinstance(s, str) else ord(c)) in s:
@@ -286,7 +301,12 @@ def b64decode_array(items, dtype='uint8', *, altchars=None, validate=False):
 
 
 # Base32, Base16, Ascii85, Base85 and Z85: CPython 3.15 moved these into
-# binascii (C); here they are native too, with 3.15's signatures and errors.
+# binascii (C); here they call ferrocodec's binascii functions as 3.15 calls
+# its own, with 3.15's signatures and errors.
+
+_BASE32HEX_ALPHABET = b"0123456789ABCDEFGHIJKLMNOPQRSTUV"
+_Z85_ALPHABET = (b"0123456789abcdefghijklmnopqrstuvwxyz"
+                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
 
 _B32_ENCODE_DOCSTRING = """
 Encode the bytes-like objects using {encoding} and return a bytes object.
@@ -318,12 +338,13 @@ the letter O).  For security purposes the default is None, so that
 """
 
 
-def b32encode(s, *, wrapcol=0):
-    return _native._b32encode(s, False, wrapcol)
+def b32encode(s, *, padded=True, wrapcol=0):
+    return _native.b2a_base32(s, padded=padded, wrapcol=wrapcol)
 b32encode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32')
 
 
-def b32decode(s, casefold=False, map01=None, *, ignorechars=b''):
+def b32decode(s, casefold=False, map01=None, *, padded=True, ignorechars=b'',
+              canonical=False):
     s = _bytes_from_decode_data(s)
     # Section 2.4's zero and one mapping: map01 is None, or the letter the
     # digit 1 maps to (L or I); 0 then always maps to O.
@@ -333,22 +354,26 @@ def b32decode(s, casefold=False, map01=None, *, ignorechars=b''):
         s = s.translate(bytes.maketrans(b'01', b'O' + map01))
     if casefold:
         s = s.upper()
-    return _native._b32decode(s, False, ignorechars)
+    return _native.a2b_base32(s, padded=padded, ignorechars=ignorechars,
+                              canonical=canonical)
 b32decode.__doc__ = _B32_DECODE_DOCSTRING.format(
     encoding='base32', extra_args=_B32_DECODE_MAP01_DOCSTRING)
 
 
-def b32hexencode(s, *, wrapcol=0):
-    return _native._b32encode(s, True, wrapcol)
+def b32hexencode(s, *, padded=True, wrapcol=0):
+    return _native.b2a_base32(s, padded=padded, wrapcol=wrapcol,
+                              alphabet=_BASE32HEX_ALPHABET)
 b32hexencode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32hex')
 
 
-def b32hexdecode(s, casefold=False, *, ignorechars=b''):
+def b32hexdecode(s, casefold=False, *, padded=True, ignorechars=b'',
+                 canonical=False):
     s = _bytes_from_decode_data(s)
     # base32hex does not have the 01 mapping
     if casefold:
         s = s.upper()
-    return _native._b32decode(s, True, ignorechars)
+    return _native.a2b_base32(s, padded=padded, alphabet=_BASE32HEX_ALPHABET,
+                              ignorechars=ignorechars, canonical=canonical)
 b32hexdecode.__doc__ = _B32_DECODE_DOCSTRING.format(
     encoding='base32hex', extra_args='')
 
@@ -411,11 +436,12 @@ def a85encode(b, *, foldspaces=False, wrapcol=0, pad=False, adobe=False):
     adobe controls whether the encoded byte sequence is framed with <~ and ~>,
     which is used by the Adobe implementation.
     """
-    return _native._a85encode(b, bool(foldspaces), wrapcol,
-                              bool(pad), bool(adobe))
+    return _native.b2a_ascii85(b, foldspaces=foldspaces, adobe=adobe,
+                               wrapcol=wrapcol, pad=pad)
 
 
-def a85decode(b, *, foldspaces=False, adobe=False, ignorechars=b' \t\n\r\v'):
+def a85decode(b, *, foldspaces=False, adobe=False, ignorechars=b' \t\n\r\v',
+              canonical=False):
     """Decode the Ascii85 encoded bytes-like object or ASCII string b.
 
     foldspaces is a flag that specifies whether the 'y' short sequence should be
@@ -431,7 +457,8 @@ def a85decode(b, *, foldspaces=False, adobe=False, ignorechars=b' \t\n\r\v'):
 
     The result is returned as a bytes object.
     """
-    return _native._a85decode(b, bool(foldspaces), bool(adobe), ignorechars)
+    return _native.a2b_ascii85(b, foldspaces=foldspaces, adobe=adobe,
+                               ignorechars=ignorechars, canonical=canonical)
 
 
 def b85encode(b, pad=False, *, wrapcol=0):
@@ -443,15 +470,15 @@ def b85encode(b, pad=False, *, wrapcol=0):
     If pad is true, the input is padded with b'\\0' so its length is a multiple of
     4 bytes before encoding.
     """
-    return _native._b85encode(b, False, bool(pad), wrapcol)
+    return _native.b2a_base85(b, wrapcol=wrapcol, pad=pad)
 
 
-def b85decode(b, *, ignorechars=b''):
+def b85decode(b, *, ignorechars=b'', canonical=False):
     """Decode the base85-encoded bytes-like object or ASCII string b
 
     The result is returned as a bytes object.
     """
-    return _native._b85decode(b, False, ignorechars)
+    return _native.a2b_base85(b, ignorechars=ignorechars, canonical=canonical)
 
 
 def z85encode(s, pad=False, *, wrapcol=0):
@@ -463,15 +490,16 @@ def z85encode(s, pad=False, *, wrapcol=0):
     If pad is true, the input is padded with b'\\0' so its length is a multiple of
     4 bytes before encoding.
     """
-    return _native._b85encode(s, True, bool(pad), wrapcol)
+    return _native.b2a_base85(s, wrapcol=wrapcol, pad=pad, alphabet=_Z85_ALPHABET)
 
 
-def z85decode(s, *, ignorechars=b''):
+def z85decode(s, *, ignorechars=b'', canonical=False):
     """Decode the z85-encoded bytes-like object or ASCII string b
 
     The result is returned as a bytes object.
     """
-    return _native._b85decode(s, True, ignorechars)
+    return _native.a2b_base85(s, alphabet=_Z85_ALPHABET, ignorechars=ignorechars,
+                              canonical=canonical)
 
 
 # Legacy interface.  The files should be opened in binary mode.

@@ -2,7 +2,7 @@
 
 use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, size_t, Buffer};
 use ferrocodec::base64::{self as core, DecodeTable, EncodeAlphabet};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -14,13 +14,14 @@ fn encode<'py>(
     alphabet: EncodeAlphabet,
     wrapcol: usize,
     newline: bool,
+    padded: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let len = core::encoded_len(data.len(), wrapcol, newline)
+    let len = core::encoded_len(data.len(), wrapcol, newline, padded)
         .ok_or_else(|| pyo3::exceptions::PyMemoryError::new_err(()))?;
     // Encoding cannot fail once the length is known: the fill always succeeds.
     let out = new_bytes_with(py, len, |buf| {
         maybe_detach(py, data.len(), || {
-            core::encode_into(data, alphabet, wrapcol, newline, buf)
+            core::encode_into(data, alphabet, wrapcol, newline, padded, buf)
         });
         true
     })?;
@@ -52,28 +53,77 @@ fn decode<'py>(
 
 /// Decode a line of base64 data.
 ///
-/// `strict_mode` defaults to true when `ignorechars` is given (3.15); both
-/// flags take any object, by truth value, as Argument Clinic's `bool` does.
+/// CPython 3.15's signature. Arguments are converted in Argument Clinic's
+/// order: `strict_mode`, `padded` and `canonical` by truth value,
+/// `alphabet` must be bytes (its length is checked after every conversion),
+/// `ignorechars` any bytes-like object; `strict_mode` defaults to true when
+/// `ignorechars` is given.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, strict_mode = Given::Unset, ignorechars = None))]
+#[pyo3(signature = (data, /, *, strict_mode = Given::Unset, padded = Given::Unset,
+                    alphabet = Given::Unset, ignorechars = Given::Unset, canonical = Given::Unset))]
 pub fn a2b_base64<'py>(
     data: &Bound<'py, PyAny>,
     strict_mode: Given<'py>,
-    ignorechars: Option<&Bound<'py, PyAny>>,
+    padded: Given<'py>,
+    alphabet: Given<'py>,
+    ignorechars: Given<'py>,
+    canonical: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let py = data.py();
     let input = ascii_data(data)?;
-    let strict = match strict_mode {
-        Given::Obj(flag) => flag.is_truthy()?,
-        Given::Unset => ignorechars.is_some(),
+    let strict = strict_mode.flag_or(None)?;
+    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let alphabet = alphabet.bytes_arg("a2b_base64")?;
+    let ignore = ignorechars.buffer()?;
+    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let strict = strict.unwrap_or(ignore.is_some());
+    let owned;
+    let table = match alphabet {
+        None => DecodeTable::standard(),
+        Some(a) => {
+            owned = DecodeTable::with_alphabet(&fixed_alphabet::<64>(a.as_bytes())?);
+            &owned
+        }
     };
-    let ignore = ignorechars.map(Buffer::get).transpose()?;
-    decode_ignoring(
-        data.py(),
+    let ignore = ignore.as_ref().map(|b| b.as_slice());
+    decode_with(
+        py,
         input.as_slice(),
-        DecodeTable::standard(),
+        table,
         strict,
-        ignore.as_ref().map(|b| b.as_slice()),
+        ignore,
+        padded,
+        canonical,
     )
+}
+
+/// [`decode_ignoring`] with 3.15's `padded` and `canonical`, which only the
+/// state machine implements (the SIMD path takes the default call).
+fn decode_with<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    table: &DecodeTable,
+    strict: bool,
+    ignorechars: Option<&[u8]>,
+    padded: bool,
+    canonical: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if padded && !canonical {
+        return decode_ignoring(py, data, table, strict, ignorechars);
+    }
+    let ignoring;
+    let table = match ignorechars {
+        Some(chars) if strict && !chars.is_empty() => {
+            ignoring = table.ignoring(chars);
+            &ignoring
+        }
+        _ => table,
+    };
+    maybe_detach(py, data.len(), || {
+        core::decode_scalar_with(data, table, strict, padded, canonical)
+    })
+    .map(|v| PyBytes::new(py, &v))
+    .map_err(|e| Error::new_err(e.to_string()))
 }
 
 /// [`decode`] with 3.15's `ignorechars`, which only strict mode uses.
@@ -93,29 +143,43 @@ fn decode_ignoring<'py>(
 }
 
 /// Base64-code line of data.
+///
+/// CPython 3.15's signature; `alphabet` is any bytes-like object of 64 bytes.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, wrapcol = None, newline = None))]
+#[pyo3(signature = (data, /, *, padded = Given::Unset, wrapcol = Given::Unset,
+                    newline = Given::Unset, alphabet = Given::Unset))]
 pub fn b2a_base64<'py>(
     data: &Bound<'py, PyAny>,
-    wrapcol: Option<&Bound<'py, PyAny>>,
-    newline: Option<&Bound<'py, PyAny>>,
+    padded: Given<'py>,
+    wrapcol: Given<'py>,
+    newline: Given<'py>,
+    alphabet: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
-    let wrapcol = match wrapcol {
-        None => 0,
-        Some(w) => size_t(w)?,
-    };
-    let newline = match newline {
-        None => true,
-        Some(flag) => flag.is_truthy()?,
+    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let wrapcol = wrapcol.size_t()?;
+    let newline = newline.flag_or(Some(true))?.unwrap_or(true);
+    let alphabet = alphabet.buffer()?;
+    let alphabet = match &alphabet {
+        None => EncodeAlphabet::STANDARD,
+        Some(a) => EncodeAlphabet::from_chars(&fixed_alphabet::<64>(a.as_slice())?),
     };
     encode(
         data.py(),
         input.as_slice(),
-        EncodeAlphabet::STANDARD,
+        alphabet,
         wrapcol,
         newline,
+        padded,
     )
+}
+
+/// An `alphabet` argument's bytes, which must be exactly `N` (ValueError
+/// "alphabet must have length N", as 3.15's binascii).
+pub fn fixed_alphabet<const N: usize>(bytes: &[u8]) -> PyResult<[u8; N]> {
+    bytes
+        .try_into()
+        .map_err(|_| PyValueError::new_err(format!("alphabet must have length {N}")))
 }
 
 /// `base64.b64encode` / `urlsafe_b64encode` core: `altchars` is None, or 2 bytes
@@ -135,22 +199,27 @@ pub fn _b64encode<'py>(
         Some(&[a, b]) => EncodeAlphabet::with_altchars([a, b]),
         Some(_) => return Err(PyValueError::new_err("altchars must be 2 bytes")),
     };
-    encode(s.py(), input.as_slice(), alphabet, wrapcol, false)
+    encode(s.py(), input.as_slice(), alphabet, wrapcol, false, true)
 }
 
 /// `base64.b64decode` core on bytes the caller already converted
 /// (`_bytes_from_decode_data`): `altchars` None or 2 bytes; `urlsafe` selects
 /// the table of `urlsafe_b64decode` (both `-_` and `+/`). With `ignorechars`
 /// (3.15) the altchars replace `+/` in the alphabet instead of being
-/// translated to them, as 3.15's `b64decode` passes `alphabet=`.
+/// translated to them, as 3.15's `b64decode` passes `alphabet=`. `padded`
+/// and `canonical` are `a2b_base64`'s (3.15).
 #[pyfunction]
-#[pyo3(signature = (s, altchars, validate, urlsafe = false, ignorechars = None))]
+#[pyo3(signature = (s, altchars, validate, urlsafe = false, ignorechars = None,
+                    padded = true, canonical = false))]
+#[allow(clippy::too_many_arguments)]
 pub fn _b64decode<'py>(
     s: &Bound<'py, PyAny>,
     altchars: Option<&[u8]>,
     validate: bool,
     urlsafe: bool,
     ignorechars: Option<&Bound<'py, PyAny>>,
+    padded: bool,
+    canonical: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(s)?;
     let ignore = ignorechars.map(Buffer::get).transpose()?;
@@ -168,12 +237,14 @@ pub fn _b64decode<'py>(
         }
         (Some(_), false) => return Err(PyValueError::new_err("altchars must be 2 bytes")),
     };
-    decode_ignoring(
+    decode_with(
         s.py(),
         input.as_slice(),
         table,
         validate,
         ignore.as_ref().map(|b| b.as_slice()),
+        padded,
+        canonical,
     )
 }
 
@@ -182,6 +253,55 @@ pub fn _b64decode<'py>(
 pub enum Given<'py> {
     Unset,
     Obj(Bound<'py, PyAny>),
+}
+
+impl<'py> Given<'py> {
+    /// A flag converted as Argument Clinic's `bool` does (truth value, errors
+    /// of `__bool__` propagate); `default` when absent.
+    pub fn flag_or(&self, default: Option<bool>) -> PyResult<Option<bool>> {
+        match self {
+            Given::Unset => Ok(default),
+            Given::Obj(o) => o.is_truthy().map(Some),
+        }
+    }
+
+    /// A `size_t` argument (`wrapcol`), 0 when absent.
+    pub fn size_t(&self) -> PyResult<usize> {
+        match self {
+            Given::Unset => Ok(0),
+            Given::Obj(o) => size_t(o),
+        }
+    }
+
+    /// A `Py_buffer` argument, None when absent (an explicit None is a
+    /// TypeError, as `PyObject_GetBuffer(None)` is).
+    pub fn buffer(&self) -> PyResult<Option<Buffer<'_>>> {
+        match self {
+            Given::Unset => Ok(None),
+            Given::Obj(o) => Buffer::get(o).map(Some),
+        }
+    }
+
+    /// A `PyBytesObject` argument (`alphabet` of the decoders): a bytes (or
+    /// subclass) instance, else Argument Clinic's TypeError.
+    pub fn bytes_arg(&self, fname: &str) -> PyResult<Option<&Bound<'py, PyBytes>>> {
+        match self {
+            Given::Unset => Ok(None),
+            Given::Obj(o) => match o.cast::<PyBytes>() {
+                Ok(b) => Ok(Some(b)),
+                Err(_) => {
+                    let got = if o.is_none() {
+                        "None".to_owned()
+                    } else {
+                        o.get_type().name()?.to_string()
+                    };
+                    Err(PyTypeError::new_err(format!(
+                        "{fname}() argument 'alphabet' must be bytes, not {got}"
+                    )))
+                }
+            },
+        }
+    }
 }
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Given<'py> {
@@ -215,18 +335,24 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Given<'py> {
 // argument costs more than the whole decode of a short input. Every other
 // call goes to the Python `_b64decode_general`, which is 3.15's function.
 #[pyfunction]
-#[pyo3(signature = (s, altchars = None, validate = Given::Unset, *, ignorechars = Given::Unset))]
+#[pyo3(signature = (s, altchars = None, validate = Given::Unset, *, padded = Given::Unset,
+                    ignorechars = Given::Unset, canonical = Given::Unset))]
 pub fn b64decode<'py>(
     s: &Bound<'py, PyAny>,
     altchars: Option<&Bound<'py, PyAny>>,
     validate: Given<'py>,
+    padded: Given<'py>,
     ignorechars: Given<'py>,
+    canonical: Given<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = s.py();
     let direct = s.is_exact_instance_of::<PyBytes>()
         || s.is_exact_instance_of::<pyo3::types::PyString>()
         || s.is_exact_instance_of::<pyo3::types::PyByteArray>();
-    if altchars.is_none() && matches!(ignorechars, Given::Unset) && direct {
+    let defaults = [&padded, &ignorechars, &canonical]
+        .iter()
+        .all(|g| matches!(g, Given::Unset));
+    if altchars.is_none() && defaults && direct {
         let strict = match &validate {
             Given::Unset => false,
             Given::Obj(v) => v.is_truthy()?,
@@ -240,10 +366,16 @@ pub fn b64decode<'py>(
         Given::Unset => unset.clone(),
         Given::Obj(o) => o,
     };
+    let or_default = |g: Given<'py>, default: bool| match g {
+        Given::Unset => pyo3::types::PyBool::new(py, default).to_owned().into_any(),
+        Given::Obj(o) => o,
+    };
     module.getattr("_b64decode_general")?.call1((
         s,
         altchars,
         or_unset(validate),
+        or_default(padded, true),
         or_unset(ignorechars),
+        or_default(canonical, false),
     ))
 }

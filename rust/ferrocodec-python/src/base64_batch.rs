@@ -78,7 +78,7 @@ pub fn _b64encode_many<'py>(
     let mut outs = Vec::with_capacity(inputs.len());
     let mut ptrs = Vec::with_capacity(inputs.len());
     for data in &inputs {
-        let len = core::encoded_len(data.len(), wrapcol, false)
+        let len = core::encoded_len(data.len(), wrapcol, false, true)
             .ok_or_else(|| PyMemoryError::new_err(()))?;
         let (bytes, ptr) = new_bytes_uninit(py, len)?;
         outs.push(bytes);
@@ -89,7 +89,7 @@ pub fn _b64encode_many<'py>(
         // SAFETY: each new bytes object is written by exactly one task, and
         // `outs` keeps it alive and unshared until the list is built.
         let out = unsafe { ptrs[i].as_mut_slice() };
-        core::encode_into(inputs[i], alphabet, wrapcol, false, out);
+        core::encode_into(inputs[i], alphabet, wrapcol, false, true, out);
     });
     PyList::new(py, outs)
 }

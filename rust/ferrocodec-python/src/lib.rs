@@ -37,8 +37,8 @@ mod _ferrocodec {
     use super::json_encode::Encoder;
     #[pymodule_export]
     use super::radix::{
-        _a85decode, _a85encode, _b16decode, _b16encode, _b32decode, _b32encode, _b85decode,
-        _b85encode,
+        _b16decode, _b16encode, a2b_ascii85, a2b_base32, a2b_base85, b2a_ascii85, b2a_base32,
+        b2a_base85,
     };
 
     #[pymodule_init]

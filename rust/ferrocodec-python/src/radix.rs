@@ -1,10 +1,11 @@
-//! The Base16, Base32, Ascii85, Base85 and Z85 functions behind
-//! `ferrocodec.base64`. Data objects and `wrapcol` are converted here as
-//! CPython 3.15's `binascii` converters do, in its order (data first). Errors are
-//! `binascii.Error`, as in CPython 3.15.
+//! CPython 3.15's `binascii.a2b_base32` / `b2a_base32`, `a2b_base85` /
+//! `b2a_base85` and `a2b_ascii85` / `b2a_ascii85`, which `ferrocodec.base64`
+//! calls as 3.15's `base64` calls them, and its Base16 helpers. Arguments are
+//! converted as Argument Clinic converts them, in its order (data first).
+//! Errors are `binascii.Error`, with 3.15's messages.
 
-use crate::base64::Error;
-use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, size_t, Buffer};
+use crate::base64::{fixed_alphabet, Error, Given};
+use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, Buffer};
 use ferrocodec::radix::{self as core, ByteSet, RadixError};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
@@ -93,123 +94,194 @@ pub fn _b16decode<'py>(
     decoded(s.py(), r)
 }
 
-/// `b32encode(s)`, or `b32hexencode(s)` when `hex`.
-#[pyfunction]
-pub fn _b32encode<'py>(
-    s: &Bound<'py, PyAny>,
-    hex: bool,
-    wrapcol: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let input = Buffer::get(s)?;
-    let wrapcol = size_t(wrapcol)?;
-    let data = input.as_slice();
-    let alphabet = if hex {
-        core::BASE32HEX_ALPHABET
-    } else {
-        core::BASE32_ALPHABET
+/// The decoding table for a decoder's `alphabet`: `standard` when absent or
+/// equal to it, else built (after the length check).
+fn table_for<'a, const N: usize>(
+    alphabet: Option<&Bound<'_, PyBytes>>,
+    standard: (&[u8; N], &'a [u8; 256]),
+    build: fn(&[u8; N]) -> [u8; 256],
+    owned: &'a mut [u8; 256],
+) -> PyResult<&'a [u8; 256]> {
+    let Some(a) = alphabet else {
+        return Ok(standard.1);
     };
+    let chars = fixed_alphabet::<N>(a.as_bytes())?;
+    if &chars == standard.0 {
+        return Ok(standard.1);
+    }
+    *owned = build(&chars);
+    Ok(owned)
+}
+
+/// `ignorechars` of the radix decoders (`Py_buffer`, default `b''`).
+fn ignore_set(ignorechars: &Given<'_>) -> PyResult<ByteSet> {
+    Ok(match ignorechars.buffer()? {
+        None => ByteSet::EMPTY,
+        Some(b) => ByteSet::new(b.as_slice()),
+    })
+}
+
+/// Decode a line of base32 data (CPython 3.15's `binascii.a2b_base32`).
+#[pyfunction]
+#[pyo3(signature = (data, /, *, padded = Given::Unset, alphabet = Given::Unset,
+                    ignorechars = Given::Unset, canonical = Given::Unset))]
+pub fn a2b_base32<'py>(
+    data: &Bound<'py, PyAny>,
+    padded: Given<'py>,
+    alphabet: Given<'py>,
+    ignorechars: Given<'py>,
+    canonical: Given<'py>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = ascii_data(data)?;
+    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let alphabet = alphabet.bytes_arg("a2b_base32")?;
+    let ignore = ignore_set(&ignorechars)?;
+    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let mut owned = [0u8; 256];
+    let table = match alphabet {
+        Some(a) if a.as_bytes() == core::BASE32HEX_ALPHABET => &*BASE32HEX_TABLE,
+        _ => table_for(
+            alphabet,
+            (core::BASE32_ALPHABET, &BASE32_TABLE),
+            core::base32_table,
+            &mut owned,
+        )?,
+    };
+    let bytes = input.as_slice();
+    let r = maybe_detach(data.py(), bytes.len(), || {
+        core::base32_decode(bytes, table, &ignore, padded, canonical)
+    });
+    decoded(data.py(), r)
+}
+
+/// Base32-code line of data (CPython 3.15's `binascii.b2a_base32`).
+#[pyfunction]
+#[pyo3(signature = (data, /, *, padded = Given::Unset, wrapcol = Given::Unset,
+                    alphabet = Given::Unset))]
+pub fn b2a_base32<'py>(
+    data: &Bound<'py, PyAny>,
+    padded: Given<'py>,
+    wrapcol: Given<'py>,
+    alphabet: Given<'py>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = Buffer::get(data)?;
+    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let wrapcol = wrapcol.size_t()?;
+    let alphabet = alphabet.buffer()?;
+    let alphabet = match &alphabet {
+        None => *core::BASE32_ALPHABET,
+        Some(a) => fixed_alphabet::<32>(a.as_slice())?,
+    };
+    let bytes = input.as_slice();
     encoded(
-        s.py(),
-        core::base32_encoded_len(data.len(), true),
+        data.py(),
+        core::base32_encoded_len(bytes.len(), padded),
         core::base32_wrapcol(wrapcol),
-        |out| core::base32_encode_into(data, alphabet, true, out),
+        |out| core::base32_encode_into(bytes, &alphabet, padded, out),
     )
 }
 
-/// `b32decode` / `b32hexdecode` of bytes the wrapper already case-folded and
-/// 0/1-mapped.
+/// Decode a line of Base85 data (CPython 3.15's `binascii.a2b_base85`;
+/// `z85decode` passes the Z85 alphabet).
 #[pyfunction]
-pub fn _b32decode<'py>(
-    s: &Bound<'py, PyAny>,
-    hex: bool,
-    ignorechars: &Bound<'py, PyAny>,
+#[pyo3(signature = (data, /, *, alphabet = Given::Unset, ignorechars = Given::Unset,
+                    canonical = Given::Unset))]
+pub fn a2b_base85<'py>(
+    data: &Bound<'py, PyAny>,
+    alphabet: Given<'py>,
+    ignorechars: Given<'py>,
+    canonical: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let input = ascii_data(s)?;
-    let ignore = byte_set(ignorechars)?;
-    let data = input.as_slice();
-    let table: &[u8; 256] = if hex { &BASE32HEX_TABLE } else { &BASE32_TABLE };
-    let r = maybe_detach(s.py(), data.len(), || {
-        core::base32_decode(data, table, &ignore)
+    let input = ascii_data(data)?;
+    let alphabet = alphabet.bytes_arg("a2b_base85")?;
+    let ignore = ignore_set(&ignorechars)?;
+    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let mut owned = [0u8; 256];
+    let table = match alphabet {
+        Some(a) if a.as_bytes() == core::Z85_ALPHABET => &*Z85_TABLE,
+        _ => table_for(
+            alphabet,
+            (core::BASE85_ALPHABET, &BASE85_TABLE),
+            core::base85_table,
+            &mut owned,
+        )?,
+    };
+    let bytes = input.as_slice();
+    let r = maybe_detach(data.py(), bytes.len(), || {
+        core::base85_decode(bytes, table, &ignore, canonical)
     });
-    decoded(s.py(), r)
+    decoded(data.py(), r)
 }
 
-/// `b85encode(s, pad)`, or `z85encode(s, pad)` when `z85`.
+/// Base85-code line of data (CPython 3.15's `binascii.b2a_base85`).
 #[pyfunction]
-pub fn _b85encode<'py>(
-    s: &Bound<'py, PyAny>,
-    z85: bool,
-    pad: bool,
-    wrapcol: &Bound<'py, PyAny>,
+#[pyo3(signature = (data, /, *, pad = Given::Unset, wrapcol = Given::Unset,
+                    alphabet = Given::Unset))]
+pub fn b2a_base85<'py>(
+    data: &Bound<'py, PyAny>,
+    pad: Given<'py>,
+    wrapcol: Given<'py>,
+    alphabet: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let input = Buffer::get(s)?;
-    let wrapcol = size_t(wrapcol)?;
-    let data = input.as_slice();
-    let alphabet = if z85 {
-        core::Z85_ALPHABET
-    } else {
-        core::BASE85_ALPHABET
+    let input = Buffer::get(data)?;
+    let pad = pad.flag_or(Some(false))?.unwrap_or(false);
+    let wrapcol = wrapcol.size_t()?;
+    let alphabet = alphabet.buffer()?;
+    let alphabet = match &alphabet {
+        None => *core::BASE85_ALPHABET,
+        Some(a) => fixed_alphabet::<85>(a.as_slice())?,
     };
+    let bytes = input.as_slice();
     encoded(
-        s.py(),
-        core::base85_encoded_len(data.len(), pad),
-        wrapcol,
-        |out| core::base85_encode_into(data, alphabet, pad, out),
+        data.py(),
+        core::base85_encoded_len(bytes.len(), pad),
+        core::base85_wrapcol(wrapcol),
+        |out| core::base85_encode_into(bytes, &alphabet, pad, out),
     )
 }
 
-/// `b85decode(s)`, or `z85decode(s)` when `z85`.
+/// Decode Ascii85 data (CPython 3.15's `binascii.a2b_ascii85`).
 #[pyfunction]
-pub fn _b85decode<'py>(
-    s: &Bound<'py, PyAny>,
-    z85: bool,
-    ignorechars: &Bound<'py, PyAny>,
+#[pyo3(signature = (data, /, *, foldspaces = Given::Unset, adobe = Given::Unset,
+                    ignorechars = Given::Unset, canonical = Given::Unset))]
+pub fn a2b_ascii85<'py>(
+    data: &Bound<'py, PyAny>,
+    foldspaces: Given<'py>,
+    adobe: Given<'py>,
+    ignorechars: Given<'py>,
+    canonical: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let input = ascii_data(s)?;
-    let ignore = byte_set(ignorechars)?;
-    let data = input.as_slice();
-    let (table, name): (&[u8; 256], _) = if z85 {
-        (&Z85_TABLE, "Z85")
-    } else {
-        (&BASE85_TABLE, "Base85")
-    };
-    let r = maybe_detach(s.py(), data.len(), || {
-        core::base85_decode(data, table, name, &ignore)
+    let input = ascii_data(data)?;
+    let foldspaces = foldspaces.flag_or(Some(false))?.unwrap_or(false);
+    let adobe = adobe.flag_or(Some(false))?.unwrap_or(false);
+    let ignore = ignore_set(&ignorechars)?;
+    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let bytes = input.as_slice();
+    let r = maybe_detach(data.py(), bytes.len(), || {
+        core::ascii85_decode(bytes, foldspaces, adobe, &ignore, canonical)
     });
-    decoded(s.py(), r)
+    decoded(data.py(), r)
 }
 
-/// `a85encode(b, foldspaces=..., wrapcol=..., pad=..., adobe=...)`.
+/// Ascii85-encode data (CPython 3.15's `binascii.b2a_ascii85`).
 #[pyfunction]
-pub fn _a85encode<'py>(
-    b: &Bound<'py, PyAny>,
-    foldspaces: bool,
-    wrapcol: &Bound<'py, PyAny>,
-    pad: bool,
-    adobe: bool,
+#[pyo3(signature = (data, /, *, foldspaces = Given::Unset, wrapcol = Given::Unset,
+                    pad = Given::Unset, adobe = Given::Unset))]
+pub fn b2a_ascii85<'py>(
+    data: &Bound<'py, PyAny>,
+    foldspaces: Given<'py>,
+    wrapcol: Given<'py>,
+    pad: Given<'py>,
+    adobe: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let input = Buffer::get(b)?;
-    let wrapcol = size_t(wrapcol)?;
-    let data = input.as_slice();
-    let out = maybe_detach(b.py(), data.len(), || {
-        core::ascii85_encode(data, foldspaces, wrapcol, pad, adobe)
+    let input = Buffer::get(data)?;
+    let foldspaces = foldspaces.flag_or(Some(false))?.unwrap_or(false);
+    let wrapcol = wrapcol.size_t()?;
+    let pad = pad.flag_or(Some(false))?.unwrap_or(false);
+    let adobe = adobe.flag_or(Some(false))?.unwrap_or(false);
+    let bytes = input.as_slice();
+    let out = maybe_detach(data.py(), bytes.len(), || {
+        core::ascii85_encode(bytes, foldspaces, wrapcol, pad, adobe)
     });
-    Ok(PyBytes::new(b.py(), &out))
-}
-
-/// `a85decode(b, foldspaces=..., adobe=..., ignorechars=...)`.
-#[pyfunction]
-pub fn _a85decode<'py>(
-    b: &Bound<'py, PyAny>,
-    foldspaces: bool,
-    adobe: bool,
-    ignorechars: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let input = ascii_data(b)?;
-    let ignore = byte_set(ignorechars)?;
-    let data = input.as_slice();
-    let r = maybe_detach(b.py(), data.len(), || {
-        core::ascii85_decode(data, foldspaces, adobe, &ignore)
-    });
-    decoded(b.py(), r)
+    Ok(PyBytes::new(data.py(), &out))
 }

@@ -45,6 +45,12 @@ pub enum DecodeError {
     InvalidLength(usize),
     #[error("Incorrect padding")]
     IncorrectPadding,
+    /// A `=` in strict mode when `padded=False` (3.15).
+    #[error("Padding not allowed")]
+    PaddingNotAllowed,
+    /// `canonical=True` (3.15): the bits below the last byte are not zero.
+    #[error("Non-zero padding bits")]
+    NonZeroPaddingBits,
 }
 
 /// Which SIMD alphabet, if any, a table corresponds to.
@@ -112,6 +118,17 @@ impl DecodeTable {
             }
         }
         t
+    }
+
+    /// 3.15's `a2b_base64(alphabet=...)`: any 64 bytes; for a repeated byte the
+    /// later index wins, and `=` is always the pad character.
+    pub fn with_alphabet(alphabet: &[u8; 64]) -> DecodeTable {
+        let simd = if alphabet == STANDARD_ALPHABET {
+            Simd::Standard
+        } else {
+            Simd::None
+        };
+        DecodeTable::from_alphabet(alphabet, simd)
     }
 
     /// The table of `a2b_base64` with the standard alphabet.
@@ -399,12 +416,31 @@ pub fn decode_scalar(
     table: &DecodeTable,
     strict: bool,
 ) -> Result<Vec<u8>, DecodeError> {
+    decode_scalar_with(input, table, strict, true, false)
+}
+
+/// [`decode_scalar`] with 3.15's `padded` (false: `=` is not padding but a
+/// byte outside the alphabet) and `canonical` (the bits the last character
+/// holds below the data must be zero, RFC 4648 section 3.5).
+pub fn decode_scalar_with(
+    input: &[u8],
+    table: &DecodeTable,
+    strict: bool,
+    padded: bool,
+    canonical: bool,
+) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::with_capacity(input.len().div_ceil(4) * 3);
     let mut quad_pos = 0u8;
     let mut leftchar = 0u8;
     let mut pads = 0usize;
     for (i, &byte) in input.iter().enumerate() {
         let class = table.class[byte as usize];
+        if class == CLASS_PAD && !padded {
+            if strict && !table.ignore_pad {
+                return Err(DecodeError::PaddingNotAllowed);
+            }
+            continue;
+        }
         if class == CLASS_PAD {
             pads += 1;
             if quad_pos >= 2 && quad_pos as usize + pads <= 4 {
@@ -462,8 +498,11 @@ pub fn decode_scalar(
     if quad_pos == 1 {
         return Err(DecodeError::InvalidLength(out.len() / 3 * 4 + 1));
     }
-    if quad_pos != 0 && quad_pos as usize + pads < 4 {
+    if padded && quad_pos != 0 && quad_pos as usize + pads < 4 {
         return Err(DecodeError::IncorrectPadding);
+    }
+    if canonical && leftchar != 0 {
+        return Err(DecodeError::NonZeroPaddingBits);
     }
     Ok(out)
 }
@@ -479,19 +518,42 @@ pub fn decode(input: &[u8], table: &DecodeTable, strict: bool) -> Result<Vec<u8>
     decode_scalar(input, table, strict)
 }
 
-/// An encoding alphabet: standard, URL-safe, or standard with two other
-/// characters for 62 and 63 (`b64encode(s, altchars)`).
+/// An encoding alphabet: standard, URL-safe, standard with two other
+/// characters for 62 and 63 (`b64encode(s, altchars)`), or any 64 bytes
+/// (3.15's `b2a_base64(alphabet=...)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EncodeAlphabet {
-    alt: [u8; 2],
+    chars: [u8; 64],
 }
 
+/// Index of each standard-alphabet character; 64 for everything else.
+static STANDARD_INDEX: [u8; 256] = {
+    let mut t = [64u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[STANDARD_ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 impl EncodeAlphabet {
-    pub const STANDARD: EncodeAlphabet = EncodeAlphabet { alt: *b"+/" };
-    pub const URLSAFE: EncodeAlphabet = EncodeAlphabet { alt: *b"-_" };
+    pub const STANDARD: EncodeAlphabet = EncodeAlphabet {
+        chars: *STANDARD_ALPHABET,
+    };
+    pub const URLSAFE: EncodeAlphabet = EncodeAlphabet {
+        chars: *URLSAFE_ALPHABET,
+    };
 
     pub fn with_altchars(alt: [u8; 2]) -> Self {
-        EncodeAlphabet { alt }
+        let mut chars = *STANDARD_ALPHABET;
+        chars[62] = alt[0];
+        chars[63] = alt[1];
+        EncodeAlphabet { chars }
+    }
+
+    pub fn from_chars(chars: &[u8; 64]) -> Self {
+        EncodeAlphabet { chars: *chars }
     }
 }
 
@@ -504,10 +566,19 @@ pub fn effective_wrapcol(wrapcol: usize) -> usize {
     }
 }
 
-/// Length of `b2a_base64(data, wrapcol=wrapcol, newline=newline)` for `n` input
-/// bytes, or `None` if it would overflow `usize`.
-pub fn encoded_len(n: usize, wrapcol: usize, newline: bool) -> Option<usize> {
-    let chars = n.div_ceil(3).checked_mul(4)?;
+/// Characters for `n` bytes, with or without the `=` padding.
+fn chars_len(n: usize, padded: bool) -> Option<usize> {
+    if padded {
+        n.div_ceil(3).checked_mul(4)
+    } else {
+        (n / 3).checked_mul(4)?.checked_add([0, 2, 3][n % 3])
+    }
+}
+
+/// Length of `b2a_base64(data, padded=padded, wrapcol=wrapcol,
+/// newline=newline)` for `n` input bytes, or `None` if it would overflow.
+pub fn encoded_len(n: usize, wrapcol: usize, newline: bool, padded: bool) -> Option<usize> {
+    let chars = chars_len(n, padded)?;
     let wrap = effective_wrapcol(wrapcol);
     let breaks = if wrap == 0 || chars == 0 {
         0
@@ -517,28 +588,29 @@ pub fn encoded_len(n: usize, wrapcol: usize, newline: bool) -> Option<usize> {
     chars.checked_add(breaks)?.checked_add(newline as usize)
 }
 
-/// Writes `b2a_base64(input, wrapcol=wrapcol, newline=newline)` into `out`,
-/// which must be exactly [`encoded_len`] bytes long.
+/// Writes `b2a_base64(input, padded=padded, wrapcol=wrapcol,
+/// newline=newline)` into `out`, which must be exactly [`encoded_len`] bytes.
 pub fn encode_into(
     input: &[u8],
     alphabet: EncodeAlphabet,
     wrapcol: usize,
     newline: bool,
+    padded: bool,
     out: &mut [u8],
 ) {
     let total = out.len();
     let body = &mut out[..total - newline as usize];
     let wrap = effective_wrapcol(wrapcol);
     if wrap == 0 || body.len() <= wrap {
-        encode_block(input, body, alphabet);
+        encode_line(input, body, alphabet, padded);
     } else {
         let in_line = wrap / 4 * 3;
         let mut src = input.chunks(in_line);
         let mut dst = &mut body[..];
         for chunk in src.by_ref() {
-            let len = chunk.len().div_ceil(3) * 4;
+            let len = chars_len(chunk.len(), padded).expect("fits: the line is shorter than out");
             let (line, rest) = dst.split_at_mut(len);
-            encode_block(chunk, line, alphabet);
+            encode_line(chunk, line, alphabet, padded);
             if rest.is_empty() {
                 break;
             }
@@ -549,6 +621,19 @@ pub fn encode_into(
     if newline {
         out[total - 1] = b'\n';
     }
+}
+
+/// One line: [`encode_block`], then the unpadded tail when `!padded`.
+fn encode_line(input: &[u8], out: &mut [u8], alphabet: EncodeAlphabet, padded: bool) {
+    let whole = input.len() / 3 * 3;
+    if padded || whole == input.len() {
+        return encode_block(input, out, alphabet);
+    }
+    let (head, tail) = out.split_at_mut(whole / 3 * 4);
+    encode_block(&input[..whole], head, alphabet);
+    let mut quad = [0u8; 4];
+    encode_block(&input[whole..], &mut quad, alphabet);
+    tail.copy_from_slice(&quad[..tail.len()]);
 }
 
 fn encode_block(input: &[u8], out: &mut [u8], alphabet: EncodeAlphabet) {
@@ -568,22 +653,20 @@ fn encode_block(input: &[u8], out: &mut [u8], alphabet: EncodeAlphabet) {
     };
     debug_assert_eq!(written, out.len());
     if alphabet != EncodeAlphabet::STANDARD && alphabet != EncodeAlphabet::URLSAFE {
-        let [a, b] = alphabet.alt;
         for c in out.iter_mut() {
-            *c = match *c {
-                b'+' => a,
-                b'/' => b,
-                other => other,
-            };
+            let i = STANDARD_INDEX[*c as usize];
+            if i < 64 {
+                *c = alphabet.chars[i as usize];
+            }
         }
     }
 }
 
 /// `b2a_base64` into a new vector.
 pub fn encode(input: &[u8], alphabet: EncodeAlphabet, wrapcol: usize, newline: bool) -> Vec<u8> {
-    let len = encoded_len(input.len(), wrapcol, newline).expect("input too large to encode");
+    let len = encoded_len(input.len(), wrapcol, newline, true).expect("input too large to encode");
     let mut out = vec![0u8; len];
-    encode_into(input, alphabet, wrapcol, newline, &mut out);
+    encode_into(input, alphabet, wrapcol, newline, true, &mut out);
     out
 }
 
@@ -598,6 +681,7 @@ mod tests {
         alphabet: &[u8; 64],
         wrapcol: usize,
         newline: bool,
+        padded: bool,
     ) -> Vec<u8> {
         let mut chars = Vec::new();
         for chunk in input.chunks(3) {
@@ -607,7 +691,7 @@ mod tests {
             for k in 0..4 {
                 if k <= chunk.len() {
                     chars.push(alphabet[(v >> (18 - 6 * k) & 63) as usize]);
-                } else {
+                } else if padded {
                     chars.push(b'=');
                 }
             }
@@ -673,9 +757,53 @@ mod tests {
     fn encode_lengths_and_wrapping() {
         assert_eq!(encode(b"", EncodeAlphabet::STANDARD, 0, true), b"\n");
         assert_eq!(encode(b"abc", EncodeAlphabet::STANDARD, 0, false), b"YWJj");
-        assert_eq!(encoded_len(57, 76, true), Some(77));
-        assert_eq!(encoded_len(58, 76, true), Some(76 + 1 + 4 + 1));
-        assert_eq!(encoded_len(usize::MAX, 0, false), None);
+        assert_eq!(encoded_len(57, 76, true, true), Some(77));
+        assert_eq!(encoded_len(58, 76, true, true), Some(76 + 1 + 4 + 1));
+        assert_eq!(encoded_len(58, 76, true, false), Some(76 + 1 + 2 + 1));
+        assert_eq!(encoded_len(usize::MAX, 0, false, true), None);
+    }
+
+    #[test]
+    fn padded_and_canonical_3_15() {
+        let t = DecodeTable::standard();
+        let unpadded = |input: &[u8], strict| decode_scalar_with(input, t, strict, false, false);
+        assert_eq!(unpadded(b"YQ", false).unwrap(), b"a");
+        assert_eq!(unpadded(b"YQ==", false).unwrap(), b"a"); // '=' is skipped like any non-alphabet byte
+        assert_eq!(unpadded(b"YQ==", true), Err(DecodeError::PaddingNotAllowed));
+        assert_eq!(unpadded(b"Y@Q", true), Err(DecodeError::NonBase64));
+        assert_eq!(unpadded(b"Y", false), Err(DecodeError::InvalidLength(1)));
+        let ignoring = t.ignoring(b"=");
+        assert_eq!(
+            decode_scalar_with(b"Y=Q", &ignoring, true, false, false).unwrap(),
+            b"a"
+        );
+        let canonical = |input: &[u8]| decode_scalar_with(input, t, false, true, true);
+        assert_eq!(canonical(b"YR=="), Err(DecodeError::NonZeroPaddingBits));
+        assert_eq!(canonical(b"YWJ="), Err(DecodeError::NonZeroPaddingBits));
+        assert_eq!(canonical(b"YWI=").unwrap(), b"ab");
+        assert_eq!(canonical(b"YQ==").unwrap(), b"a");
+        // The order of 3.15's final checks: length, then padding, then bits.
+        assert_eq!(canonical(b"YR"), Err(DecodeError::IncorrectPadding));
+        assert_eq!(canonical(b"YRAAA"), Err(DecodeError::InvalidLength(5)));
+    }
+
+    #[test]
+    fn custom_alphabets() {
+        let crypt: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let data = b"example bytes";
+        let enc = encode(data, EncodeAlphabet::from_chars(crypt), 0, false);
+        assert_eq!(enc, reference_encode(data, crypt, 0, false, true));
+        let t = DecodeTable::with_alphabet(crypt);
+        assert_eq!(decode(&enc, &t, true).unwrap(), data);
+        // '+' is not in this alphabet.
+        assert_eq!(decode(b"+...", &t, true), Err(DecodeError::NonBase64));
+        // A repeated character decodes as its last index.
+        let mut dup = *STANDARD_ALPHABET;
+        dup[1] = b'A';
+        assert_eq!(
+            decode(b"AAAA", &DecodeTable::with_alphabet(&dup), true).unwrap(),
+            [0x04, 0x10, 0x41]
+        );
     }
 
     #[test]
@@ -738,8 +866,20 @@ mod tests {
         fn encode_matches_reference(data in prop::collection::vec(any::<u8>(), 0..300), wrapcol in 0usize..90,
                                     newline: bool, alt in prop_oneof![Just(*b"+/"), Just(*b"-_"), any::<[u8; 2]>()]) {
             let got = encode(&data, EncodeAlphabet::with_altchars(alt), wrapcol, newline);
-            prop_assert_eq!(got.len(), encoded_len(data.len(), wrapcol, newline).unwrap());
-            prop_assert_eq!(got, reference_encode(&data, &alt_alphabet(alt), wrapcol, newline));
+            prop_assert_eq!(got.len(), encoded_len(data.len(), wrapcol, newline, true).unwrap());
+            prop_assert_eq!(got, reference_encode(&data, &alt_alphabet(alt), wrapcol, newline, true));
+        }
+
+        #[test]
+        fn unpadded_encode_matches_reference(data in prop::collection::vec(any::<u8>(), 0..300),
+                                             wrapcol in 0usize..90, newline: bool, chars: [u8; 64]) {
+            let alphabet = EncodeAlphabet::from_chars(&chars);
+            for padded in [false, true] {
+                let len = encoded_len(data.len(), wrapcol, newline, padded).unwrap();
+                let mut got = vec![0u8; len];
+                encode_into(&data, alphabet, wrapcol, newline, padded, &mut got);
+                prop_assert_eq!(got, reference_encode(&data, &chars, wrapcol, newline, padded));
+            }
         }
 
         #[test]

@@ -15,8 +15,35 @@ use thiserror::Error;
 pub enum RadixError {
     #[error("Incorrect padding")]
     IncorrectPadding,
-    #[error("Non-base32 digit found")]
-    NonBase32Digit,
+    #[error("Leading padding not allowed")]
+    LeadingPadding,
+    #[error("Excess padding not allowed")]
+    ExcessPadding,
+    /// A `=` with `padded=False`.
+    #[error("Padding not allowed")]
+    PaddingNotAllowed,
+    #[error("Only base32 data is allowed")]
+    NonBase32,
+    #[error("Excess data after padding")]
+    ExcessData,
+    #[error("Discontinuous padding not allowed")]
+    DiscontinuousPadding,
+    /// The number of data characters decoded before the error.
+    #[error(
+        "Invalid base32-encoded string: number of data characters ({0}) cannot be 1, 3, or 6 more than a multiple of 8"
+    )]
+    Base32Length(usize),
+    /// `canonical=True`: the bits below the last byte are not those an
+    /// encoder writes (zero for Base32, the encoder's digits for Base85).
+    #[error("Non-zero padding bits")]
+    NonZeroPaddingBits,
+    /// A last group of one digit, which no encoder writes; the name is
+    /// "Ascii85" or "Base85".
+    #[error("Incomplete {0} group")]
+    IncompleteGroup(&'static str),
+    /// `canonical=True`: `!!!!!` where an encoder writes `z`.
+    #[error("Non-canonical encoding, use 'z' for all-zero groups")]
+    Ascii85NotZ,
     #[error("Non-base16 digit found")]
     NonBase16Digit,
     #[error("Non-hexadecimal digit found")]
@@ -307,84 +334,143 @@ pub fn base32_encode(input: &[u8], alphabet: &[u8; 32], wrapcol: usize) -> Vec<u
     })
 }
 
-/// Decoding table for a Base32 alphabet: digit value, or 0xff.
+/// Decoding table for a Base32 alphabet: digit value, [`BASE32_PAD`] for
+/// `=` (whatever the alphabet holds), or 0xff. For a repeated character the
+/// later index wins.
 pub fn base32_table(alphabet: &[u8; 32]) -> [u8; 256] {
     let mut t = [0xffu8; 256];
     for (i, &c) in alphabet.iter().enumerate() {
         t[usize::from(c)] = i as u8;
     }
+    t[usize::from(b'=')] = BASE32_PAD;
     t
 }
 
-/// Drops ignored characters. When `=` itself is ignored, padding in the
-/// middle is dropped and excess padding at the end is cut to what the data
-/// needs (the 3.15 documentation's rule); missing padding stays an error.
-fn base32_filter(input: &[u8], ignore: &ByteSet) -> Vec<u8> {
-    let mut data: Vec<u8> = input
-        .iter()
-        .copied()
-        .filter(|&b| b == b'=' || !ignore.contains(b))
-        .collect();
-    if ignore.contains(b'=') {
-        let end = data.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
-        let trailing = data.len() - end;
-        data.truncate(end);
-        data.retain(|&b| b != b'=');
-        let needed = (8 - data.len() % 8) % 8;
-        data.extend(std::iter::repeat_n(b'=', trailing.min(needed)));
-    }
-    data
+/// The class of `=` in a [`base32_table`].
+const BASE32_PAD: u8 = 32;
+
+/// Whether a pad may follow `octa_pos` characters of a final group (after
+/// 2, 4, 5 or 7 characters; 1, 3 and 6 are impossible lengths).
+#[inline]
+fn base32_pad_position(octa_pos: usize) -> bool {
+    matches!(octa_pos, 2 | 4 | 5 | 7)
 }
 
-/// `b32decode` on input already case-folded and 0/1-mapped by the caller:
-/// CPython's rules (length a multiple of 8, then digits, then a padding of
-/// 0, 1, 3, 4 or 6 characters; leftover bits ignored).
+/// CPython 3.15's `binascii.a2b_base32(data, padded=, alphabet=,
+/// ignorechars=, canonical=)`, which `b32decode` and `b32hexdecode` call on
+/// input already case-folded and 0/1-mapped. There is no lenient mode: bytes
+/// outside the alphabet are errors unless in `ignore`. With `=` in `ignore`,
+/// misplaced pads are skipped; with `padded` false, `=` is an ordinary
+/// non-alphabet byte and no padding is required.
 pub fn base32_decode(
     input: &[u8],
     table: &[u8; 256],
     ignore: &ByteSet,
+    padded: bool,
+    canonical: bool,
 ) -> Result<Vec<u8>, RadixError> {
-    let filtered;
-    let s = if ignore.is_empty() {
-        input
-    } else {
-        filtered = base32_filter(input, ignore);
-        &filtered[..]
-    };
-    if s.len() % 8 != 0 {
+    let mut out = Vec::with_capacity(input.len().div_ceil(8) * 5);
+    let ignore_pad = ignore.contains(b'=');
+    let mut octa_pos = 0usize;
+    let mut leftchar = 0u8;
+    let mut pads = 0usize;
+    let mut i = 0;
+    while i < input.len() {
+        if octa_pos == 0 {
+            // Fast path: whole groups of eight digits.
+            while let Some(group) = input.get(i..i + 8) {
+                let mut acc = 0u64;
+                let mut bad = 0u8;
+                for &c in group {
+                    let d = table[usize::from(c)];
+                    bad |= d;
+                    acc = (acc << 5) | u64::from(d & 31);
+                }
+                if bad >= 32 {
+                    break;
+                }
+                out.extend_from_slice(&acc.to_be_bytes()[3..]);
+                pads = 0;
+                i += 8;
+            }
+            if i == input.len() {
+                break;
+            }
+        }
+        let c = input[i];
+        i += 1;
+        let d = table[usize::from(c)];
+        if d == BASE32_PAD && padded {
+            pads += 1;
+            if base32_pad_position(octa_pos) && octa_pos + pads <= 8 {
+                continue;
+            }
+            if ignore_pad {
+                continue;
+            }
+            if matches!(octa_pos, 1 | 3 | 6) {
+                break; // reported below as an invalid length
+            }
+            return Err(if octa_pos == 0 && out.is_empty() {
+                RadixError::LeadingPadding
+            } else {
+                RadixError::ExcessPadding
+            });
+        }
+        if d >= 32 {
+            if !ignore.contains(c) {
+                return Err(if c == b'=' {
+                    RadixError::PaddingNotAllowed
+                } else {
+                    RadixError::NonBase32
+                });
+            }
+            continue;
+        }
+        if pads != 0 && !ignore_pad {
+            return Err(if octa_pos + pads == 8 {
+                RadixError::ExcessData
+            } else {
+                RadixError::DiscontinuousPadding
+            });
+        }
+        // Pads that were skipped stay counted until the group is complete,
+        // as in CPython, whose counter is reset where a group ends.
+        match octa_pos {
+            0 => leftchar = d,
+            1 => {
+                out.push((leftchar << 3) | (d >> 2));
+                leftchar = d & 0x03;
+            }
+            2 | 5 => leftchar = (leftchar << 5) | d,
+            3 => {
+                out.push((leftchar << 1) | (d >> 4));
+                leftchar = d & 0x0f;
+            }
+            4 => {
+                out.push((leftchar << 4) | (d >> 1));
+                leftchar = d & 0x01;
+            }
+            6 => {
+                out.push((leftchar << 2) | (d >> 3));
+                leftchar = d & 0x07;
+            }
+            _ => {
+                out.push((leftchar << 5) | d);
+                leftchar = 0;
+                pads = 0;
+            }
+        }
+        octa_pos = (octa_pos + 1) % 8;
+    }
+    if matches!(octa_pos, 1 | 3 | 6) {
+        return Err(RadixError::Base32Length(out.len() / 5 * 8 + octa_pos));
+    }
+    if padded && octa_pos != 0 && octa_pos + pads < 8 {
         return Err(RadixError::IncorrectPadding);
     }
-    let data_len = s.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
-    let padchars = s.len() - data_len;
-    let data = &s[..data_len];
-    let quanta = data_len.div_ceil(8);
-    let mut out = vec![0u8; quanta * 5];
-    let mut bad = 0u8;
-    let mut last = 0u64;
-    for (q, chunk) in data.chunks(8).enumerate() {
-        let mut acc = 0u64;
-        for &c in chunk {
-            let d = table[usize::from(c)];
-            bad |= d;
-            acc = (acc << 5) | u64::from(d & 31);
-        }
-        last = acc;
-        if chunk.len() == 8 {
-            out[5 * q..5 * q + 5].copy_from_slice(&acc.to_be_bytes()[3..]);
-        }
-    }
-    if bad & 0x80 != 0 {
-        return Err(RadixError::NonBase32Digit);
-    }
-    if !matches!(padchars, 0 | 1 | 3 | 4 | 6) {
-        return Err(RadixError::IncorrectPadding);
-    }
-    if padchars != 0 && quanta != 0 {
-        let acc = last << (5 * padchars);
-        let leftover = (43 - 5 * padchars) / 8;
-        let start = 5 * (quanta - 1);
-        out[start..start + leftover].copy_from_slice(&acc.to_be_bytes()[3..3 + leftover]);
-        out.truncate(start + leftover);
+    if canonical && leftchar != 0 {
+        return Err(RadixError::NonZeroPaddingBits);
     }
     Ok(out)
 }
@@ -395,6 +481,18 @@ pub const BASE85_ALPHABET: &[u8; 85] =
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
 pub const Z85_ALPHABET: &[u8; 85] =
     b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+/// Line length `b2a_base85(wrapcol=w)` really uses: whole five-character
+/// groups, at least one (as Base64 and Base32 round to whole groups).
+/// 0 means no wrapping. (Ascii85, whose `z` and `y` make groups of one
+/// character, wraps at exactly `wrapcol`.)
+pub fn base85_wrapcol(wrapcol: usize) -> usize {
+    if wrapcol == 0 {
+        0
+    } else {
+        wrapcol.max(5) / 5 * 5
+    }
+}
 
 /// Unwrapped length of Base85/Z85 text for `n` bytes: five characters per
 /// four bytes; a partial last word gives `pad ? 5 : bytes + 1`.
@@ -441,7 +539,7 @@ pub fn base85_encode_into(input: &[u8], alphabet: &[u8; 85], pad: bool, out: &mu
 /// `b85encode(input, pad, wrapcol=wrapcol)` (or z85encode with its alphabet).
 pub fn base85_encode(input: &[u8], alphabet: &[u8; 85], pad: bool, wrapcol: usize) -> Vec<u8> {
     let len = base85_encoded_len(input.len(), pad).expect("input too large to encode");
-    encode_wrapped(len, wrapcol, |out| {
+    encode_wrapped(len, base85_wrapcol(wrapcol), |out| {
         base85_encode_into(input, alphabet, pad, out)
     })
 }
@@ -461,27 +559,60 @@ fn push85(acc: u32, digit: u8) -> Option<u32> {
     acc.checked_mul(85)?.checked_add(u32::from(digit))
 }
 
-/// Writes the group `acc` of `digits` real digits (2..=5), the rest padded
-/// with the largest digit, 84: `digits - 1` bytes.
-#[inline]
-fn finish_group(out: &mut Vec<u8>, acc: u32, digits: usize) -> Option<()> {
+/// Powers of 85: the weight of the padding digits of a short last group.
+const POW85: [u32; 5] = [1, 85, 7225, 614_125, 52_200_625];
+
+/// The last group of `digits` real digits (1..=4), padded with the largest
+/// digit, 84, as CPython does: `digits - 1` bytes. `overflow` is the error
+/// for a padded group past 32 bits, `name` names the codec in "Incomplete
+/// ... group" (one digit, checked after the overflow, in CPython's order).
+/// With `canonical`, the digits must be those an encoder writes for the bytes.
+fn finish_group(
+    out: &mut Vec<u8>,
+    acc: u32,
+    digits: usize,
+    overflow: RadixError,
+    name: &'static str,
+    canonical: bool,
+) -> Result<(), RadixError> {
     let mut acc = acc;
     for _ in digits..5 {
-        acc = push85(acc, 84)?;
+        acc = push85(acc, 84).ok_or_else(|| overflow.clone())?;
+    }
+    if digits == 1 {
+        return Err(RadixError::IncompleteGroup(name));
     }
     out.extend_from_slice(&acc.to_be_bytes()[..digits - 1]);
-    Some(())
+    if canonical {
+        // The encoder zero-fills the word and keeps its first `digits`
+        // digits; the digits given must be those.
+        let pad = 5 - digits;
+        let top = (acc >> (8 * pad)) << (8 * pad);
+        if top / POW85[pad] != acc / POW85[pad] {
+            return Err(RadixError::NonZeroPaddingBits);
+        }
+    }
+    Ok(())
 }
 
-/// `b85decode` / `z85decode`: groups of five digits; a short last group is
-/// padded with the largest digit and gives one byte less than its digits.
-/// Errors report positions in `input`.
+/// CPython 3.15's `binascii.a2b_base85(data, alphabet=, ignorechars=,
+/// canonical=)` (`b85decode`, and `z85decode` with the Z85 table): groups of
+/// five digits; a short last group is padded with the largest digit and gives
+/// one byte less than its digits. Errors name "Base85" whatever the
+/// alphabet, and report positions in `input`.
 pub fn base85_decode(
     input: &[u8],
     table: &[u8; 256],
-    name: &'static str,
     ignore: &ByteSet,
+    canonical: bool,
 ) -> Result<Vec<u8>, RadixError> {
+    const NAME: &str = "Base85";
+    // CPython reports an overflow at the hunk of five input characters
+    // holding the group's fifth digit (ignored characters count).
+    let overflow = |fifth: usize| RadixError::Base85Overflow {
+        name: NAME,
+        pos: fifth / 5 * 5,
+    };
     let mut out = Vec::with_capacity(input.len().div_ceil(5) * 4);
     // Fast path: whole groups with no ignored characters.
     let mut i = 0;
@@ -500,26 +631,22 @@ pub fn base85_decode(
         let acc = d.iter().try_fold(0u32, |acc, &x| push85(acc, x));
         match acc {
             Some(acc) => out.extend_from_slice(&acc.to_be_bytes()),
-            None => return Err(RadixError::Base85Overflow { name, pos: i }),
+            None => return Err(overflow(i + 4)),
         }
         i += 5;
     }
     // General path: the rest, one character at a time.
     let mut acc = 0u32;
     let mut digits = 0usize;
-    let mut start = i;
     for (pos, &c) in input.iter().enumerate().skip(i) {
         let d = table[usize::from(c)];
         if d == 0xff {
             if ignore.contains(c) {
                 continue;
             }
-            return Err(RadixError::Base85BadChar { name, pos });
+            return Err(RadixError::Base85BadChar { name: NAME, pos });
         }
-        if digits == 0 {
-            start = pos;
-        }
-        acc = push85(acc, d).ok_or(RadixError::Base85Overflow { name, pos: start })?;
+        acc = push85(acc, d).ok_or_else(|| overflow(pos))?;
         digits += 1;
         if digits == 5 {
             out.extend_from_slice(&acc.to_be_bytes());
@@ -528,8 +655,9 @@ pub fn base85_decode(
         }
     }
     if digits != 0 {
-        finish_group(&mut out, acc, digits)
-            .ok_or(RadixError::Base85Overflow { name, pos: start })?;
+        // The padding digits count as characters past the end.
+        let fifth = input.len() + 4 - digits;
+        finish_group(&mut out, acc, digits, overflow(fifth), NAME, canonical)?;
     }
     Ok(out)
 }
@@ -609,12 +737,14 @@ fn ascii85_digits(mut word: u32) -> [u8; 5] {
     d
 }
 
-/// `a85decode(input, foldspaces, adobe, ignorechars=ignore)`.
+/// CPython 3.15's `binascii.a2b_ascii85(data, foldspaces=, adobe=,
+/// ignorechars=, canonical=)` (`a85decode`).
 pub fn ascii85_decode(
     input: &[u8],
     foldspaces: bool,
     adobe: bool,
     ignore: &ByteSet,
+    canonical: bool,
 ) -> Result<Vec<u8>, RadixError> {
     let mut data = input;
     if adobe {
@@ -634,6 +764,9 @@ pub fn ascii85_decode(
             acc = push85(acc, c - b'!').ok_or(RadixError::Ascii85Overflow)?;
             digits += 1;
             if digits == 5 {
+                if canonical && acc == 0 {
+                    return Err(RadixError::Ascii85NotZ);
+                }
                 out.extend_from_slice(&acc.to_be_bytes());
                 acc = 0;
                 digits = 0;
@@ -648,7 +781,14 @@ pub fn ascii85_decode(
         }
     }
     if digits != 0 {
-        finish_group(&mut out, acc, digits).ok_or(RadixError::Ascii85Overflow)?;
+        finish_group(
+            &mut out,
+            acc,
+            digits,
+            RadixError::Ascii85Overflow,
+            "Ascii85",
+            canonical,
+        )?;
     }
     Ok(out)
 }
@@ -693,6 +833,8 @@ mod tests {
     #[test]
     fn base32_vectors() {
         let t = base32_table(BASE32_ALPHABET);
+        let none = ByteSet::EMPTY;
+        let dec = |input: &[u8]| base32_decode(input, &t, &none, true, false);
         for (raw, enc) in [
             (&b""[..], &b""[..]),
             (b"f", b"MY======"),
@@ -703,42 +845,79 @@ mod tests {
             (b"foobar", b"MZXW6YTBOI======"),
         ] {
             assert_eq!(base32_encode(raw, BASE32_ALPHABET, 0), enc);
-            assert_eq!(base32_decode(enc, &t, &ByteSet::EMPTY).unwrap(), raw);
+            assert_eq!(dec(enc).unwrap(), raw);
         }
-        let none = ByteSet::EMPTY;
+        // CPython 3.15's a2b_base32 errors.
+        let errors: &[(&[u8], RadixError)] = &[
+            (b"MY=====", RadixError::IncorrectPadding),
+            (b"MZXW6", RadixError::IncorrectPadding),
+            (b"MY1=====", RadixError::NonBase32),
+            (b"my======", RadixError::NonBase32),
+            (b"M=======", RadixError::Base32Length(1)),
+            (b"A", RadixError::Base32Length(1)),
+            (b"MZXW6YTBOIA", RadixError::Base32Length(11)),
+            (b"=", RadixError::LeadingPadding),
+            (b"========", RadixError::LeadingPadding),
+            (b"MZXW6YTB=", RadixError::ExcessPadding),
+            (b"MY=======", RadixError::ExcessPadding),
+            (b"MY======MY======", RadixError::ExcessData),
+            (b"MY==A", RadixError::DiscontinuousPadding),
+        ];
+        for (input, err) in errors {
+            assert_eq!(
+                dec(input).as_ref(),
+                Err(err),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
         assert_eq!(
-            base32_decode(b"MY=====", &t, &none),
-            Err(RadixError::IncorrectPadding)
+            RadixError::Base32Length(1).to_string(),
+            "Invalid base32-encoded string: number of data characters (1) cannot be 1, 3, or 6 more than a multiple of 8"
         );
-        assert_eq!(
-            base32_decode(b"MY1=====", &t, &none),
-            Err(RadixError::NonBase32Digit)
-        );
-        assert_eq!(
-            base32_decode(b"M=======", &t, &none),
-            Err(RadixError::IncorrectPadding)
-        );
-        assert_eq!(
-            base32_decode(b"========", &t, &none),
-            Err(RadixError::IncorrectPadding)
-        );
+        // padded=False: no padding needed, and '=' is not padding.
+        let unpadded = |input: &[u8]| base32_decode(input, &t, &none, false, false);
+        assert_eq!(unpadded(b"ME").unwrap(), b"a");
+        assert_eq!(unpadded(b"ME======"), Err(RadixError::PaddingNotAllowed));
+        assert_eq!(unpadded(b"A"), Err(RadixError::Base32Length(1)));
+        // canonical=True: the bits below the last byte must be zero.
+        let canonical = |input: &[u8]| base32_decode(input, &t, &none, true, true);
+        assert_eq!(canonical(b"ME======").unwrap(), b"a");
+        assert_eq!(canonical(b"MF======"), Err(RadixError::NonZeroPaddingBits));
+        assert_eq!(dec(b"MF======").unwrap(), b"a");
         assert_eq!(
             base32_encode(b"abcdefghij", BASE32_ALPHABET, 11),
             b"MFRGGZDF\nMZTWQ2LK"
         );
         let eq = ByteSet::new(b"= \n");
-        assert_eq!(base32_decode(b"M E=\n=====", &t, &eq).unwrap(), b"a");
-        assert_eq!(base32_decode(b"ME=========", &t, &eq).unwrap(), b"a");
+        assert_eq!(
+            base32_decode(b"M E=\n=====", &t, &eq, true, false).unwrap(),
+            b"a"
+        );
+        assert_eq!(
+            base32_decode(b"ME=========", &t, &eq, true, false).unwrap(),
+            b"a"
+        );
+        assert_eq!(
+            base32_decode(b"M=E======", &t, &eq, true, false).unwrap(),
+            b"a"
+        );
+        let ws = ByteSet::new(b" \n");
+        assert_eq!(
+            base32_decode(b"M E=\n=====", &t, &ws, true, false).unwrap(),
+            b"a"
+        );
     }
 
     #[test]
     fn base85_vectors() {
         let t = base85_table(BASE85_ALPHABET);
+        let none = ByteSet::EMPTY;
         for n in 0..12 {
             let data: Vec<u8> = (0..n as u8).map(|x| x.wrapping_mul(37)).collect();
             for pad in [false, true] {
                 let enc = base85_encode(&data, BASE85_ALPHABET, pad, 0);
-                let mut dec = base85_decode(&enc, &t, "Base85", &ByteSet::EMPTY).unwrap();
+                let mut dec = base85_decode(&enc, &t, &none, true).unwrap();
                 if pad {
                     dec.truncate(n);
                 }
@@ -746,17 +925,32 @@ mod tests {
             }
         }
         assert_eq!(
-            base85_decode(b"|NsC0~", &t, "Base85", &ByteSet::EMPTY),
+            base85_decode(b"|NsC0~", &t, &none, false),
             Err(RadixError::Base85Overflow {
                 name: "Base85",
                 pos: 5
             })
         );
         assert_eq!(
-            base85_decode(b"ab\"cd", &t, "Base85", &ByteSet::EMPTY)
+            base85_decode(b"ab\"cd", &t, &none, false)
                 .unwrap_err()
                 .to_string(),
             "bad Base85 character at position 2"
+        );
+        assert_eq!(
+            base85_decode(b"0", &t, &none, false)
+                .unwrap_err()
+                .to_string(),
+            "Incomplete Base85 group"
+        );
+        assert_eq!(
+            base85_decode(b"VG", &t, &none, true),
+            Err(RadixError::NonZeroPaddingBits)
+        );
+        assert_eq!(base85_decode(b"VG", &t, &none, false).unwrap(), b"a");
+        assert_eq!(
+            base85_encode(b"abcdefgh", BASE85_ALPHABET, false, 7),
+            b"VPa!s\nWoBn+"
         );
     }
 
@@ -774,6 +968,9 @@ mod tests {
             b"<~BOu!rDZ~>"
         );
         let none = ByteSet::EMPTY;
+        let ascii85_decode = |input: &[u8], foldspaces, adobe, ignore: &ByteSet| {
+            ascii85_decode(input, foldspaces, adobe, ignore, false)
+        };
         assert_eq!(
             ascii85_decode(b"<~BOu!rDZ~>", false, true, &none).unwrap(),
             b"hello"
@@ -800,5 +997,24 @@ mod tests {
             ascii85_decode(b"abc", false, true, &none),
             Err(RadixError::Ascii85MissingEnd)
         );
+        assert_eq!(
+            ascii85_decode(b"!", false, false, &none)
+                .unwrap_err()
+                .to_string(),
+            "Incomplete Ascii85 group"
+        );
+        assert_eq!(
+            ascii85_decode(b"!!!!!", false, false, &none).unwrap(),
+            b"\0\0\0\0"
+        );
+        let canonical =
+            |input: &[u8]| super::ascii85_decode(input, false, false, &ByteSet::EMPTY, true);
+        assert_eq!(
+            canonical(b"!!!!!").unwrap_err().to_string(),
+            "Non-canonical encoding, use 'z' for all-zero groups"
+        );
+        assert_eq!(canonical(b"z").unwrap(), b"\0\0\0\0");
+        assert_eq!(canonical(b"BOu!rDZ").unwrap(), b"hello");
+        assert_eq!(canonical(b"BOu!rD["), Err(RadixError::NonZeroPaddingBits));
     }
 }
