@@ -58,18 +58,9 @@ _b64decode = _native._b64decode
 
 # Base64 encoding/decoding
 
-def b64encode(s, altchars=None, *, padded=True, wrapcol=0):
-    """Encode the bytes-like object s using Base64 and return a bytes object.
-
-    Optional altchars should be a byte string of length 2 which specifies an
-    alternative alphabet for the '+' and '/' characters.  This allows an
-    application to e.g. generate url or filesystem safe Base64 strings.
-
-    If padded is false, omit the padding ('=' characters).
-
-    If wrapcol is non-zero, insert a newline (b'\\n') character after at most
-    every wrapcol characters.
-    """
+def _b64encode_general(s, altchars, padded, wrapcol):
+    # b64encode (native, in ferrocodec._ferrocodec) for every call with
+    # altchars or padded: 3.15's code.
     if altchars is not None:
         if len(altchars) != 2:
             raise ValueError(f'invalid altchars: {altchars!r}')
@@ -80,9 +71,10 @@ def b64encode(s, altchars=None, *, padded=True, wrapcol=0):
             return _native.b2a_base64(s, padded=padded, wrapcol=wrapcol,
                                       newline=False, alphabet=alphabet)
         return _b64encode(s, alphabet[-2:], wrapcol)
-    if padded is not True:
-        return _native.b2a_base64(s, padded=padded, wrapcol=wrapcol, newline=False)
-    return _b64encode(s, None, wrapcol)
+    return _native.b2a_base64(s, padded=padded, wrapcol=wrapcol, newline=False)
+
+
+b64encode = _native.b64encode
 
 
 _NOT_SPECIFIED = ['NOT SPECIFIED']

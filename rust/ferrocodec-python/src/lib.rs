@@ -28,7 +28,7 @@ mod _ferrocodec {
     use pyo3::types::PyDict;
 
     #[pymodule_export]
-    use super::base64::{_b64decode, _b64encode, a2b_base64, b2a_base64, b64decode};
+    use super::base64::{_b64decode, _b64encode, a2b_base64, b2a_base64, b64decode, b64encode};
     #[pymodule_export]
     use super::base64_batch::{_b64decode_many, _b64decode_rows, _b64encode_many};
     #[pymodule_export]
