@@ -71,11 +71,11 @@ pub fn a2b_base64<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let py = data.py();
     let input = ascii_data(data)?;
-    let strict = strict_mode.flag_or(None)?;
-    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let strict = strict_mode.flag_or_unset()?;
+    let padded = padded.flag(true)?;
     let alphabet = alphabet.bytes_arg("a2b_base64")?;
     let ignore = ignorechars.buffer()?;
-    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let canonical = canonical.flag(false)?;
     let strict = strict.unwrap_or(ignore.is_some());
     let owned;
     let table = match alphabet {
@@ -97,8 +97,9 @@ pub fn a2b_base64<'py>(
     )
 }
 
-/// [`decode_ignoring`] with 3.15's `padded` and `canonical`, which only the
-/// state machine implements (the SIMD path takes the default call).
+/// [`decode`] with 3.15's `ignorechars` (which only strict mode uses),
+/// `padded` and `canonical` (which only the state machine implements: the
+/// SIMD path takes the default call).
 fn decode_with<'py>(
     py: Python<'py>,
     data: &[u8],
@@ -108,9 +109,6 @@ fn decode_with<'py>(
     padded: bool,
     canonical: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    if padded && !canonical {
-        return decode_ignoring(py, data, table, strict, ignorechars);
-    }
     let ignoring;
     let table = match ignorechars {
         Some(chars) if strict && !chars.is_empty() => {
@@ -119,27 +117,14 @@ fn decode_with<'py>(
         }
         _ => table,
     };
+    if padded && !canonical {
+        return decode(py, data, table, strict);
+    }
     maybe_detach(py, data.len(), || {
         core::decode_scalar_with(data, table, strict, padded, canonical)
     })
     .map(|v| PyBytes::new(py, &v))
     .map_err(|e| Error::new_err(e.to_string()))
-}
-
-/// [`decode`] with 3.15's `ignorechars`, which only strict mode uses.
-fn decode_ignoring<'py>(
-    py: Python<'py>,
-    data: &[u8],
-    table: &DecodeTable,
-    strict: bool,
-    ignorechars: Option<&[u8]>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    match ignorechars {
-        Some(chars) if strict && !chars.is_empty() => {
-            decode(py, data, &table.ignoring(chars), strict)
-        }
-        _ => decode(py, data, table, strict),
-    }
 }
 
 /// Base64-code line of data.
@@ -156,9 +141,9 @@ pub fn b2a_base64<'py>(
     alphabet: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
-    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let padded = padded.flag(true)?;
     let wrapcol = wrapcol.size_t()?;
-    let newline = newline.flag_or(Some(true))?.unwrap_or(true);
+    let newline = newline.flag(true)?;
     let alphabet = alphabet.buffer()?;
     let alphabet = match &alphabet {
         None => EncodeAlphabet::STANDARD,
@@ -307,9 +292,15 @@ pub enum Given<'py> {
 impl<'py> Given<'py> {
     /// A flag converted as Argument Clinic's `bool` does (truth value, errors
     /// of `__bool__` propagate); `default` when absent.
-    pub fn flag_or(&self, default: Option<bool>) -> PyResult<Option<bool>> {
+    pub fn flag(&self, default: bool) -> PyResult<bool> {
+        Ok(self.flag_or_unset()?.unwrap_or(default))
+    }
+
+    /// [`Given::flag`], None when absent (`strict_mode`, whose default
+    /// depends on another argument).
+    pub fn flag_or_unset(&self) -> PyResult<Option<bool>> {
         match self {
-            Given::Unset => Ok(default),
+            Given::Unset => Ok(None),
             Given::Obj(o) => o.is_truthy().map(Some),
         }
     }

@@ -133,10 +133,10 @@ pub fn a2b_base32<'py>(
     canonical: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(data)?;
-    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let padded = padded.flag(true)?;
     let alphabet = alphabet.bytes_arg("a2b_base32")?;
     let ignore = ignore_set(&ignorechars)?;
-    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let canonical = canonical.flag(false)?;
     let mut owned = [0u8; 256];
     let table = match alphabet {
         Some(a) if a.as_bytes() == core::BASE32HEX_ALPHABET => &*BASE32HEX_TABLE,
@@ -165,7 +165,7 @@ pub fn b2a_base32<'py>(
     alphabet: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
-    let padded = padded.flag_or(Some(true))?.unwrap_or(true);
+    let padded = padded.flag(true)?;
     let wrapcol = wrapcol.size_t()?;
     let alphabet = alphabet.buffer()?;
     let alphabet = match &alphabet {
@@ -195,7 +195,7 @@ pub fn a2b_base85<'py>(
     let input = ascii_data(data)?;
     let alphabet = alphabet.bytes_arg("a2b_base85")?;
     let ignore = ignore_set(&ignorechars)?;
-    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let canonical = canonical.flag(false)?;
     let mut owned = [0u8; 256];
     let table = match alphabet {
         Some(a) if a.as_bytes() == core::Z85_ALPHABET => &*Z85_TABLE,
@@ -224,7 +224,7 @@ pub fn b2a_base85<'py>(
     alphabet: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
-    let pad = pad.flag_or(Some(false))?.unwrap_or(false);
+    let pad = pad.flag(false)?;
     let wrapcol = wrapcol.size_t()?;
     let alphabet = alphabet.buffer()?;
     let alphabet = match &alphabet {
@@ -252,10 +252,10 @@ pub fn a2b_ascii85<'py>(
     canonical: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(data)?;
-    let foldspaces = foldspaces.flag_or(Some(false))?.unwrap_or(false);
-    let adobe = adobe.flag_or(Some(false))?.unwrap_or(false);
+    let foldspaces = foldspaces.flag(false)?;
+    let adobe = adobe.flag(false)?;
     let ignore = ignore_set(&ignorechars)?;
-    let canonical = canonical.flag_or(Some(false))?.unwrap_or(false);
+    let canonical = canonical.flag(false)?;
     let bytes = input.as_slice();
     let r = maybe_detach(data.py(), bytes.len(), || {
         core::ascii85_decode(bytes, foldspaces, adobe, &ignore, canonical)
@@ -275,10 +275,10 @@ pub fn b2a_ascii85<'py>(
     adobe: Given<'py>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = Buffer::get(data)?;
-    let foldspaces = foldspaces.flag_or(Some(false))?.unwrap_or(false);
+    let foldspaces = foldspaces.flag(false)?;
     let wrapcol = wrapcol.size_t()?;
-    let pad = pad.flag_or(Some(false))?.unwrap_or(false);
-    let adobe = adobe.flag_or(Some(false))?.unwrap_or(false);
+    let pad = pad.flag(false)?;
+    let adobe = adobe.flag(false)?;
     let bytes = input.as_slice();
     let out = maybe_detach(data.py(), bytes.len(), || {
         core::ascii85_encode(bytes, foldspaces, wrapcol, pad, adobe)
