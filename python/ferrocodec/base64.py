@@ -9,6 +9,7 @@ docs/compatibility.md.
 from operator import index as _index
 
 from ferrocodec import _ferrocodec as _native
+from ferrocodec import binascii as _binascii
 
 __all__ = [
     # Legacy interface exports traditional RFC 2045 Base64 encodings
@@ -28,8 +29,6 @@ bytes_types = (bytes, bytearray)  # Types acceptable as binary data
 
 _INT_MAX = 2 ** 31 - 1
 
-_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_URLSAFE_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def _bytes_from_decode_data(s):
@@ -66,7 +65,7 @@ def _b64encode_general(s, altchars, padded, wrapcol):
             raise ValueError(f'invalid altchars: {altchars!r}')
         # Built as 3.15 builds it, so a str altchars raises the same TypeError;
         # its last two bytes are altchars as bytes, whatever buffer type was given.
-        alphabet = _BASE64_ALPHABET[:-2] + altchars
+        alphabet = _binascii.BASE64_ALPHABET[:-2] + altchars
         if padded is not True:
             return _native.b2a_base64(s, padded=padded, wrapcol=wrapcol,
                                       newline=False, alphabet=alphabet)
@@ -154,7 +153,7 @@ def urlsafe_b64encode(s, *, padded=True):
     """
     if padded is not True:
         return _native.b2a_base64(s, padded=padded, newline=False,
-                                  alphabet=_URLSAFE_BASE64_ALPHABET)
+                                  alphabet=_binascii.URLSAFE_BASE64_ALPHABET)
     return _b64encode(s, b'-_', 0)
 
 
@@ -230,7 +229,7 @@ def b64encode_many(items, altchars=None, *, wrapcol=0):
     if altchars is not None:
         if len(altchars) != 2:
             raise ValueError(f'invalid altchars: {altchars!r}')
-        altchars = (_BASE64_ALPHABET[:-2] + altchars)[-2:]
+        altchars = (_binascii.BASE64_ALPHABET[:-2] + altchars)[-2:]
     return _native._b64encode_many(items, altchars, wrapcol)
 
 
@@ -296,9 +295,6 @@ def b64decode_array(items, dtype='uint8', *, altchars=None, validate=False):
 # binascii (C); here they call ferrocodec's binascii functions as 3.15 calls
 # its own, with 3.15's signatures and errors.
 
-_BASE32HEX_ALPHABET = b"0123456789ABCDEFGHIJKLMNOPQRSTUV"
-_Z85_ALPHABET = (b"0123456789abcdefghijklmnopqrstuvwxyz"
-                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
 
 _B32_ENCODE_DOCSTRING = """
 Encode the bytes-like objects using {encoding} and return a bytes object.
@@ -354,7 +350,7 @@ b32decode.__doc__ = _B32_DECODE_DOCSTRING.format(
 
 def b32hexencode(s, *, padded=True, wrapcol=0):
     return _native.b2a_base32(s, padded=padded, wrapcol=wrapcol,
-                              alphabet=_BASE32HEX_ALPHABET)
+                              alphabet=_binascii.BASE32HEX_ALPHABET)
 b32hexencode.__doc__ = _B32_ENCODE_DOCSTRING.format(encoding='base32hex')
 
 
@@ -364,7 +360,7 @@ def b32hexdecode(s, casefold=False, *, padded=True, ignorechars=b'',
     # base32hex does not have the 01 mapping
     if casefold:
         s = s.upper()
-    return _native.a2b_base32(s, padded=padded, alphabet=_BASE32HEX_ALPHABET,
+    return _native.a2b_base32(s, padded=padded, alphabet=_binascii.BASE32HEX_ALPHABET,
                               ignorechars=ignorechars, canonical=canonical)
 b32hexdecode.__doc__ = _B32_DECODE_DOCSTRING.format(
     encoding='base32hex', extra_args='')
@@ -482,7 +478,7 @@ def z85encode(s, pad=False, *, wrapcol=0):
     If pad is true, the input is padded with b'\\0' so its length is a multiple of
     4 bytes before encoding.
     """
-    return _native.b2a_base85(s, wrapcol=wrapcol, pad=pad, alphabet=_Z85_ALPHABET)
+    return _native.b2a_base85(s, wrapcol=wrapcol, pad=pad, alphabet=_binascii.Z85_ALPHABET)
 
 
 def z85decode(s, *, ignorechars=b'', canonical=False):
@@ -490,7 +486,7 @@ def z85decode(s, *, ignorechars=b'', canonical=False):
 
     The result is returned as a bytes object.
     """
-    return _native.a2b_base85(s, alphabet=_Z85_ALPHABET, ignorechars=ignorechars,
+    return _native.a2b_base85(s, alphabet=_binascii.Z85_ALPHABET, ignorechars=ignorechars,
                               canonical=canonical)
 
 

@@ -4,7 +4,7 @@ use crate::buffer::{ascii_data, maybe_detach, new_bytes_with, size_t, Buffer};
 use ferrocodec::base64::{self as core, DecodeTable, EncodeAlphabet};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBool, PyBytes};
 
 pyo3::import_exception!(binascii, Error);
 
@@ -28,15 +28,24 @@ fn encode<'py>(
     Ok(out.expect("fill returned true"))
 }
 
+/// `a2b_base64`: the SIMD path when it can take the input, else the state
+/// machine; 3.15's `padded=False` and `canonical=True` only the state
+/// machine implements.
 fn decode<'py>(
     py: Python<'py>,
     data: &[u8],
     table: &DecodeTable,
     strict: bool,
+    padded: bool,
+    canonical: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let fast_len = maybe_detach(py, data.len(), || {
-        core::simd_decoded_len(data, table, strict)
-    });
+    let fast_len = if padded && !canonical {
+        maybe_detach(py, data.len(), || {
+            core::simd_decoded_len(data, table, strict)
+        })
+    } else {
+        None
+    };
     if let Some(len) = fast_len {
         let decoded = new_bytes_with(py, len, |buf| {
             maybe_detach(py, data.len(), || core::decode_simd(data, table, buf))
@@ -45,7 +54,9 @@ fn decode<'py>(
             return Ok(bytes);
         }
     }
-    match maybe_detach(py, data.len(), || core::decode_scalar(data, table, strict)) {
+    match maybe_detach(py, data.len(), || {
+        core::decode_scalar_with(data, table, strict, padded, canonical)
+    }) {
         Ok(v) => Ok(PyBytes::new(py, &v)),
         Err(e) => Err(Error::new_err(e.to_string())),
     }
@@ -97,9 +108,7 @@ pub fn a2b_base64<'py>(
     )
 }
 
-/// [`decode`] with 3.15's `ignorechars` (which only strict mode uses),
-/// `padded` and `canonical` (which only the state machine implements: the
-/// SIMD path takes the default call).
+/// [`decode`] with 3.15's `ignorechars`, which only strict mode uses.
 fn decode_with<'py>(
     py: Python<'py>,
     data: &[u8],
@@ -117,14 +126,7 @@ fn decode_with<'py>(
         }
         _ => table,
     };
-    if padded && !canonical {
-        return decode(py, data, table, strict);
-    }
-    maybe_detach(py, data.len(), || {
-        core::decode_scalar_with(data, table, strict, padded, canonical)
-    })
-    .map(|v| PyBytes::new(py, &v))
-    .map_err(|e| Error::new_err(e.to_string()))
+    decode(py, data, table, strict, padded, canonical)
 }
 
 /// Base64-code line of data.
@@ -223,14 +225,8 @@ pub fn b64encode<'py>(
         )?
         .into_any());
     }
-    let padded = match padded {
-        Given::Unset => pyo3::types::PyBool::new(py, true).to_owned().into_any(),
-        Given::Obj(o) => o,
-    };
-    let wrapcol = match wrapcol {
-        Given::Unset => 0i32.into_pyobject(py)?.into_any(),
-        Given::Obj(o) => o,
-    };
+    let padded = padded.or(PyBool::new(py, true).to_owned().into_any());
+    let wrapcol = wrapcol.or(0i32.into_pyobject(py)?.into_any());
     py.import("ferrocodec.base64")?
         .getattr("_b64encode_general")?
         .call1((s, altchars, padded, wrapcol))
@@ -302,6 +298,14 @@ impl<'py> Given<'py> {
         match self {
             Given::Unset => Ok(None),
             Given::Obj(o) => o.is_truthy().map(Some),
+        }
+    }
+
+    /// The object given, else `default` (for a call handed to Python code).
+    pub fn or(self, default: Bound<'py, PyAny>) -> Bound<'py, PyAny> {
+        match self {
+            Given::Unset => default,
+            Given::Obj(o) => o,
         }
     }
 
@@ -398,24 +402,18 @@ pub fn b64decode<'py>(
             Given::Obj(v) => v.is_truthy()?,
         };
         let input = ascii_data(s)?;
-        return Ok(decode(py, input.as_slice(), DecodeTable::standard(), strict)?.into_any());
+        let table = DecodeTable::standard();
+        return Ok(decode(py, input.as_slice(), table, strict, true, false)?.into_any());
     }
     let module = py.import("ferrocodec.base64")?;
     let unset = module.getattr("_NOT_SPECIFIED")?;
-    let or_unset = |g: Given<'py>| match g {
-        Given::Unset => unset.clone(),
-        Given::Obj(o) => o,
-    };
-    let or_default = |g: Given<'py>, default: bool| match g {
-        Given::Unset => pyo3::types::PyBool::new(py, default).to_owned().into_any(),
-        Given::Obj(o) => o,
-    };
+    let flag = |b: bool| PyBool::new(py, b).to_owned().into_any();
     module.getattr("_b64decode_general")?.call1((
         s,
         altchars,
-        or_unset(validate),
-        or_default(padded, true),
-        or_unset(ignorechars),
-        or_default(canonical, false),
+        validate.or(unset.clone()),
+        padded.or(flag(true)),
+        ignorechars.or(unset),
+        canonical.or(flag(false)),
     ))
 }

@@ -94,20 +94,21 @@ pub fn _b16decode<'py>(
     decoded(s.py(), r)
 }
 
-/// The decoding table for a decoder's `alphabet`: `standard` when absent or
-/// equal to it, else built (after the length check).
+/// The decoding table for a decoder's `alphabet`: the first of `known`
+/// (the default) when absent, a prebuilt one when it is one of `known`, else
+/// built (after the length check).
 fn table_for<'a, const N: usize>(
     alphabet: Option<&Bound<'_, PyBytes>>,
-    standard: (&[u8; N], &'a [u8; 256]),
+    known: [(&[u8; N], &'a [u8; 256]); 2],
     build: fn(&[u8; N]) -> [u8; 256],
     owned: &'a mut [u8; 256],
 ) -> PyResult<&'a [u8; 256]> {
     let Some(a) = alphabet else {
-        return Ok(standard.1);
+        return Ok(known[0].1);
     };
     let chars = fixed_alphabet::<N>(a.as_bytes())?;
-    if &chars == standard.0 {
-        return Ok(standard.1);
+    if let Some((_, table)) = known.iter().find(|(k, _)| **k == chars) {
+        return Ok(table);
     }
     *owned = build(&chars);
     Ok(owned)
@@ -138,15 +139,15 @@ pub fn a2b_base32<'py>(
     let ignore = ignore_set(&ignorechars)?;
     let canonical = canonical.flag(false)?;
     let mut owned = [0u8; 256];
-    let table = match alphabet {
-        Some(a) if a.as_bytes() == core::BASE32HEX_ALPHABET => &*BASE32HEX_TABLE,
-        _ => table_for(
-            alphabet,
+    let table = table_for(
+        alphabet,
+        [
             (core::BASE32_ALPHABET, &BASE32_TABLE),
-            core::base32_table,
-            &mut owned,
-        )?,
-    };
+            (core::BASE32HEX_ALPHABET, &BASE32HEX_TABLE),
+        ],
+        core::base32_table,
+        &mut owned,
+    )?;
     let bytes = input.as_slice();
     let r = maybe_detach(data.py(), bytes.len(), || {
         core::base32_decode(bytes, table, &ignore, padded, canonical)
@@ -197,15 +198,15 @@ pub fn a2b_base85<'py>(
     let ignore = ignore_set(&ignorechars)?;
     let canonical = canonical.flag(false)?;
     let mut owned = [0u8; 256];
-    let table = match alphabet {
-        Some(a) if a.as_bytes() == core::Z85_ALPHABET => &*Z85_TABLE,
-        _ => table_for(
-            alphabet,
+    let table = table_for(
+        alphabet,
+        [
             (core::BASE85_ALPHABET, &BASE85_TABLE),
-            core::base85_table,
-            &mut owned,
-        )?,
-    };
+            (core::Z85_ALPHABET, &Z85_TABLE),
+        ],
+        core::base85_table,
+        &mut owned,
+    )?;
     let bytes = input.as_slice();
     let r = maybe_detach(data.py(), bytes.len(), || {
         core::base85_decode(bytes, table, &ignore, canonical)
