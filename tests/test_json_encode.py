@@ -307,6 +307,34 @@ def test_deep_nesting():
     same(ok)
 
 
+def _recursion_threshold(dumps, inner):
+    """The smallest nesting depth around `inner` that raises RecursionError."""
+    lo, hi = 1, 20_000
+    while lo < hi:
+        mid = (lo + hi) // 2
+        value = inner
+        for _ in range(mid):
+            value = [value]
+        try:
+            dumps(value)
+            lo = mid + 1
+        except RecursionError:
+            hi = mid
+    return lo
+
+
+def test_empty_containers_count_towards_the_recursion_limit():
+    # The C encoder enters its recursion check for every list, tuple and
+    # dict, empty or not; the inline path for empty ones must too. (The
+    # absolute depth differs from the stdlib's by the Python frames of its
+    # json.dumps; see docs/compatibility.md.)
+    for dumps in (fj.dumps, fj.dumpb, lambda o: fj.dumps(o, indent=1)):
+        want = _recursion_threshold(dumps, [1])
+        for inner in ([], {}, (), {"a": 1}):
+            assert _recursion_threshold(dumps, inner) == want, (inner, dumps)
+        assert _recursion_threshold(dumps, {"a": []}) == want - 1
+
+
 def test_encoder_rejects_bad_arguments_like_the_stdlib():
     assert outcome(fj.dumps, [1], indent=1.5) == outcome(json.dumps, [1], indent=1.5)
     assert outcome(fj.dumps, [1], separators=(",",)) == outcome(json.dumps, [1], separators=(",",))

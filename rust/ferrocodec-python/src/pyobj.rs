@@ -23,7 +23,7 @@ impl Owned {
     /// A new strong reference to a borrowed pointer.
     #[inline]
     pub unsafe fn from_borrowed(p: *mut ffi::PyObject) -> Owned {
-        ffi::Py_IncRef(p);
+        incref(p);
         Owned(NonNull::new_unchecked(p))
     }
 
@@ -52,7 +52,49 @@ impl Drop for Owned {
     fn drop(&mut self) {
         // SAFETY: a strong reference we own; the JSON code only drops these
         // while attached.
-        unsafe { ffi::Py_DecRef(self.0.as_ptr()) }
+        unsafe { decref(self.0.as_ptr()) }
+    }
+}
+
+/// `Py_INCREF`. The limited API of 3.11 (the abi3 wheel) has no inline
+/// reference counting in PyO3, only a call to `_Py_IncRef`; CPython's own
+/// headers for that limited API increment `ob_refcnt` in place, and CPython
+/// keeps that working on later versions (PEP 683: immortal objects' counts
+/// are far from zero, so stray increments and matching decrements are
+/// harmless). The free-threaded builds keep PyO3's (atomic) version.
+///
+/// # Safety
+/// `p` is a live object; attached to the interpreter.
+#[inline(always)]
+pub unsafe fn incref(p: *mut ffi::PyObject) {
+    #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED)))]
+    {
+        (*p).ob_refcnt += 1;
+    }
+    #[cfg(not(all(Py_LIMITED_API, not(Py_GIL_DISABLED))))]
+    {
+        ffi::Py_INCREF(p);
+    }
+}
+
+/// `Py_DECREF`, in place for the abi3 wheel as [`incref`] explains.
+///
+/// # Safety
+/// `p` is a live object whose reference the caller owns; attached.
+#[inline(always)]
+pub unsafe fn decref(p: *mut ffi::PyObject) {
+    #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED)))]
+    {
+        // The last reference goes through the interpreter, which frees.
+        if (*p).ob_refcnt == 1 {
+            ffi::Py_DecRef(p);
+        } else {
+            (*p).ob_refcnt -= 1;
+        }
+    }
+    #[cfg(not(all(Py_LIMITED_API, not(Py_GIL_DISABLED))))]
+    {
+        ffi::Py_DECREF(p);
     }
 }
 
