@@ -52,6 +52,14 @@ def test_build_matches_the_interpreter():
     else:
         assert info["limited_api"] is (info["abi"] == "abi3")
         assert info["str_state_layout_known"] is False
+    # Strs made at their final kind (pyobj::str_new): always on
+    # version-specific builds; the abi3 wheel verifies the layouts of
+    # CPython 3.11-3.14 on 64-bit Unix at import and must find them.
+    if not info["limited_api"]:
+        assert info["str_new"] is True
+    elif info["abi"] == "abi3" and os.name == "posix" and sys.maxsize > 2**32 \
+            and (3, 11) <= sys.version_info[:2] <= (3, 14):
+        assert info["str_new"] is True
     expected = os.environ.get("FERROCODEC_EXPECT_ABI")
     if expected:
         assert info["abi"] == expected

@@ -22,6 +22,7 @@ class BuildInfo(TypedDict):
     simd: Literal["scalar", "sse4.1", "avx2", "avx512", "neon"]
     target: str
     str_state_layout_known: bool
+    str_new: bool
     release: bool
 
 def build_info() -> BuildInfo:

@@ -311,10 +311,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             write::push_short(&mut self.out, b"false");
             Some(Ok(()))
         } else {
-            match empty_container(o) {
-                Some(text) => Some(self.empty_container(text)),
-                None => None,
-            }
+            empty_container(o).map(|text| self.empty_container(text))
         }
     }
 

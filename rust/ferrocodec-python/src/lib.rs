@@ -45,6 +45,7 @@ mod _ferrocodec {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
         super::pyobj::str_state::init(m.py());
+        super::pyobj::str_new::init(m.py());
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 
@@ -60,6 +61,7 @@ mod _ferrocodec {
         d.set_item("simd", ferrocodec::cpu::detect().name())?;
         d.set_item("target", env!("FERROCODEC_TARGET"))?;
         d.set_item("str_state_layout_known", super::str_state_layout_known())?;
+        d.set_item("str_new", super::pyobj::str_new::available())?;
         d.set_item("release", !cfg!(debug_assertions))?;
         Ok(d)
     }

@@ -117,10 +117,7 @@ pub fn str_from_utf8(
         } else if ascii {
             new_ascii(bytes)
         } else {
-            ffi::PyUnicode_FromStringAndSize(
-                bytes.as_ptr() as *const c_char,
-                bytes.len() as ffi::Py_ssize_t,
-            )
+            new_non_ascii(bytes)
         }
     };
     Owned::from_new(py, p)
@@ -129,25 +126,267 @@ pub fn str_from_utf8(
 /// A new str from ASCII bytes.
 #[inline]
 unsafe fn new_ascii(bytes: &[u8]) -> *mut ffi::PyObject {
-    #[cfg(not(Py_LIMITED_API))]
-    {
-        // Straight into the compact ASCII representation, no decoding pass.
-        let s = ffi::PyUnicode_New(bytes.len() as ffi::Py_ssize_t, 127);
+    // Straight into the compact ASCII representation, no decoding pass.
+    if let Some((s, data)) = str_new::alloc(bytes.len(), 127) {
         if !s.is_null() {
-            std::ptr::copy_nonoverlapping(
-                bytes.as_ptr(),
-                ffi::PyUnicode_DATA(s) as *mut u8,
-                bytes.len(),
-            );
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
         }
-        s
+        return s;
     }
-    #[cfg(Py_LIMITED_API)]
-    {
-        ffi::PyUnicode_FromStringAndSize(
+    ffi::PyUnicode_FromStringAndSize(
+        bytes.as_ptr() as *const c_char,
+        bytes.len() as ffi::Py_ssize_t,
+    )
+}
+
+/// A new str from valid UTF-8 holding non-ASCII text.
+///
+/// Where strs can be created at their final kind ([`str_new`]), the kind
+/// (Latin-1, UCS-2 or UCS-4) is decided from the lead bytes and simdutf
+/// transcodes straight into the new str: CPython's own UTF-8 decoder runs
+/// at about 0.65 GB/s on twitter.json's Japanese strings. Short strings keep
+/// CPython's decoder (the extra passes cost more than they save there).
+#[inline]
+unsafe fn new_non_ascii(bytes: &[u8]) -> *mut ffi::PyObject {
+    if bytes.len() >= TRANSCODE_MIN && str_new::available() {
+        return transcode_utf8(bytes);
+    }
+    ffi::PyUnicode_FromStringAndSize(
+        bytes.as_ptr() as *const c_char,
+        bytes.len() as ffi::Py_ssize_t,
+    )
+}
+
+const TRANSCODE_MIN: usize = 32;
+
+#[inline(never)]
+unsafe fn transcode_utf8(bytes: &[u8]) -> *mut ffi::PyObject {
+    // The widest character decides the kind: a 4-byte sequence (F0..F4)
+    // is astral; a 3-byte one (E0..EF) or a 2-byte one led by C4..DF is
+    // above U+00FF; otherwise (leads C2, C3 only) all fit in Latin-1.
+    let (max, wide2) = bytes.iter().fold((0u8, false), |(m, w), &b| {
+        (m.max(b), w | (b.wrapping_sub(0xC4) < 0x1C))
+    });
+    let maxchar: u32 = if max >= 0xF0 {
+        0x10FFFF
+    } else if max >= 0xE0 || wide2 {
+        0xFFFF
+    } else {
+        0xFF
+    };
+    let chars = simdutf::count_utf8(bytes);
+    let Some((s, data)) = str_new::alloc(chars, maxchar) else {
+        return ffi::PyUnicode_FromStringAndSize(
             bytes.as_ptr() as *const c_char,
             bytes.len() as ffi::Py_ssize_t,
-        )
+        );
+    };
+    if s.is_null() {
+        return s;
+    }
+    let (src, len) = (bytes.as_ptr(), bytes.len());
+    // SAFETY: `bytes` is valid UTF-8 of `chars` characters, each fitting
+    // the kind chosen; the str has room for exactly `chars` of that kind.
+    let written = match maxchar {
+        0xFF => simdutf::convert_valid_utf8_to_latin1(src, len, data),
+        0xFFFF => simdutf::convert_valid_utf8_to_utf16(src, len, data.cast::<u16>()),
+        _ => simdutf::convert_valid_utf8_to_utf32(src, len, data.cast::<u32>()),
+    };
+    debug_assert_eq!(written, chars);
+    s
+}
+
+/// Creating a str at its final size and kind (`PyUnicode_New`) and writing
+/// its characters in place.
+///
+/// Version-specific builds use `PyUnicode_New` and `PyUnicode_DATA`. The
+/// limited API has neither, and through it the abi3 wheel would decode
+/// every str from UTF-8 (15% of `loads` of twitter.json). So on 64-bit
+/// Unix the abi3 wheel looks up `PyUnicode_New` (exported by every CPython
+/// 3) at import and takes the offset of a compact str's characters from
+/// the running version (3.11: 48 and 72 bytes for ASCII and other strs;
+/// 3.12 to 3.14: 40 and 56). It uses them only if they are verified first:
+/// strs of each kind made by CPython from UTF-8 must hold their characters
+/// at those offsets, and strs made this way must compare equal to them.
+/// Elsewhere (Windows, another layout, the free-threaded stable ABI) strs
+/// are decoded by CPython as before.
+pub mod str_new {
+    use pyo3::ffi;
+    #[cfg(all(
+        Py_LIMITED_API,
+        not(Py_GIL_DISABLED),
+        unix,
+        target_pointer_width = "64"
+    ))]
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[cfg(all(
+        Py_LIMITED_API,
+        not(Py_GIL_DISABLED),
+        unix,
+        target_pointer_width = "64"
+    ))]
+    type NewFn = unsafe extern "C" fn(ffi::Py_ssize_t, u32) -> *mut ffi::PyObject;
+
+    /// `PyUnicode_New`, once verified (0: not available).
+    #[cfg(all(
+        Py_LIMITED_API,
+        not(Py_GIL_DISABLED),
+        unix,
+        target_pointer_width = "64"
+    ))]
+    static NEW: AtomicUsize = AtomicUsize::new(0);
+    /// The characters' offsets in compact ASCII and compact other strs.
+    #[cfg(all(
+        Py_LIMITED_API,
+        not(Py_GIL_DISABLED),
+        unix,
+        target_pointer_width = "64"
+    ))]
+    static OFFSETS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+    /// Whether [`alloc`] can succeed.
+    #[inline(always)]
+    pub fn available() -> bool {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            true
+        }
+        #[cfg(all(
+            Py_LIMITED_API,
+            not(Py_GIL_DISABLED),
+            unix,
+            target_pointer_width = "64"
+        ))]
+        {
+            NEW.load(Ordering::Relaxed) != 0
+        }
+        #[cfg(all(
+            Py_LIMITED_API,
+            not(all(not(Py_GIL_DISABLED), unix, target_pointer_width = "64"))
+        ))]
+        {
+            false
+        }
+    }
+
+    /// A new compact str of `len` characters up to `maxchar` (127, 0xFF,
+    /// 0xFFFF or 0x10FFFF) and where its characters go; None (nothing
+    /// allocated) where strs cannot be made this way. A NULL str means a
+    /// Python error is set.
+    ///
+    /// # Safety
+    /// Attached to the interpreter; the caller writes all `len` characters
+    /// before the str is used.
+    #[inline(always)]
+    pub unsafe fn alloc(len: usize, maxchar: u32) -> Option<(*mut ffi::PyObject, *mut u8)> {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            let s = ffi::PyUnicode_New(len as ffi::Py_ssize_t, maxchar);
+            if s.is_null() {
+                return Some((s, std::ptr::null_mut()));
+            }
+            Some((s, ffi::PyUnicode_DATA(s).cast::<u8>()))
+        }
+        #[cfg(all(
+            Py_LIMITED_API,
+            not(Py_GIL_DISABLED),
+            unix,
+            target_pointer_width = "64"
+        ))]
+        {
+            let f = NEW.load(Ordering::Relaxed);
+            if f == 0 {
+                return None;
+            }
+            // SAFETY: `f` is PyUnicode_New, checked by `init`.
+            let new: NewFn = std::mem::transmute::<usize, NewFn>(f);
+            let s = new(len as ffi::Py_ssize_t, maxchar);
+            if s.is_null() {
+                return Some((s, std::ptr::null_mut()));
+            }
+            let offset = OFFSETS[usize::from(maxchar > 127)].load(Ordering::Relaxed);
+            Some((s, s.cast::<u8>().add(offset)))
+        }
+        #[cfg(all(
+            Py_LIMITED_API,
+            not(all(not(Py_GIL_DISABLED), unix, target_pointer_width = "64"))
+        ))]
+        {
+            let _ = (len, maxchar);
+            None
+        }
+    }
+
+    /// The abi3 wheel: finds and verifies `PyUnicode_New` and the offsets
+    /// (called once, at import). Other builds: nothing to do.
+    pub fn init(py: pyo3::Python<'_>) {
+        #[cfg(all(
+            Py_LIMITED_API,
+            not(Py_GIL_DISABLED),
+            unix,
+            target_pointer_width = "64"
+        ))]
+        // SAFETY: attached; every read is inside a str of 64 characters
+        // (past the largest offset tried), every write inside a new one.
+        unsafe {
+            verify(py);
+        }
+        let _ = py;
+    }
+
+    #[cfg(all(
+        Py_LIMITED_API,
+        not(Py_GIL_DISABLED),
+        unix,
+        target_pointer_width = "64"
+    ))]
+    unsafe fn verify(py: pyo3::Python<'_>) {
+        use pyo3::types::PyString;
+        let sym = libc::dlsym(libc::RTLD_DEFAULT, c"PyUnicode_New".as_ptr());
+        if sym.is_null() {
+            return;
+        }
+        let new: NewFn = std::mem::transmute::<*mut libc::c_void, NewFn>(sym);
+        let version = py.version_info();
+        let (ascii, compact) = match (version.major, version.minor) {
+            (3, 11) => (48, 72),
+            (3, 12..=14) => (40, 56),
+            _ => return,
+        };
+        // 64 characters of each kind, distinct within each str.
+        let kinds: [(u32, u32, usize, usize); 4] = [
+            (b'!' as u32, 127, 1, ascii),
+            (0xA0, 0xFF, 1, compact),
+            (0x3B1, 0xFFFF, 2, compact),
+            (0x1F600, 0x10FFFF, 4, compact),
+        ];
+        for (first, maxchar, width, offset) in kinds {
+            let chars: Vec<u32> = (first..first + 64).collect();
+            let text: String = chars.iter().map(|&c| char::from_u32(c).unwrap()).collect();
+            let reference = PyString::new(py, &text);
+            let mut units = Vec::with_capacity(64 * width);
+            for &c in &chars {
+                units.extend_from_slice(&c.to_ne_bytes()[..width]);
+            }
+            let at = |s: *mut ffi::PyObject| s.cast::<u8>().add(offset);
+            if std::slice::from_raw_parts(at(reference.as_ptr()), units.len()) != units {
+                return;
+            }
+            let made = new(64, maxchar);
+            if made.is_null() {
+                ffi::PyErr_Clear();
+                return;
+            }
+            std::ptr::copy_nonoverlapping(units.as_ptr(), at(made), units.len());
+            let made = pyo3::Bound::from_owned_ptr(py, made);
+            if !pyo3::types::PyAnyMethods::eq(&made, &reference).unwrap_or(false) {
+                return;
+            }
+        }
+        OFFSETS[0].store(ascii, Ordering::Relaxed);
+        OFFSETS[1].store(compact, Ordering::Relaxed);
+        NEW.store(sym as usize, Ordering::Relaxed);
     }
 }
 
