@@ -327,12 +327,16 @@ def test_empty_containers_count_towards_the_recursion_limit():
     # The C encoder enters its recursion check for every list, tuple and
     # dict, empty or not; the inline path for empty ones must too. (The
     # absolute depth differs from the stdlib's by the Python frames of its
-    # json.dumps; see docs/compatibility.md.)
+    # json.dumps; see docs/compatibility.md.) Up to 3.13 the check counts
+    # calls, so the depth is exact; from 3.14 it measures the C stack, and
+    # an empty container written inline uses less of it than a call into
+    # the list encoder: one level of slack there.
+    slack = 0 if sys.version_info < (3, 14) else 1
     for dumps in (fj.dumps, fj.dumpb, lambda o: fj.dumps(o, indent=1)):
         want = _recursion_threshold(dumps, [1])
         for inner in ([], {}, (), {"a": 1}):
-            assert _recursion_threshold(dumps, inner) == want, (inner, dumps)
-        assert _recursion_threshold(dumps, {"a": []}) == want - 1
+            assert 0 <= _recursion_threshold(dumps, inner) - want <= slack, (inner, dumps)
+        assert 0 <= _recursion_threshold(dumps, {"a": []}) - (want - 1) <= slack
 
 
 def test_encoder_rejects_bad_arguments_like_the_stdlib():
