@@ -212,38 +212,6 @@ unsafe fn transcode_utf8(bytes: &[u8]) -> *mut ffi::PyObject {
 /// are decoded by CPython as before.
 pub mod str_new {
     use pyo3::ffi;
-    #[cfg(all(
-        Py_LIMITED_API,
-        not(Py_GIL_DISABLED),
-        unix,
-        target_pointer_width = "64"
-    ))]
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[cfg(all(
-        Py_LIMITED_API,
-        not(Py_GIL_DISABLED),
-        unix,
-        target_pointer_width = "64"
-    ))]
-    type NewFn = unsafe extern "C" fn(ffi::Py_ssize_t, u32) -> *mut ffi::PyObject;
-
-    /// `PyUnicode_New`, once verified (0: not available).
-    #[cfg(all(
-        Py_LIMITED_API,
-        not(Py_GIL_DISABLED),
-        unix,
-        target_pointer_width = "64"
-    ))]
-    static NEW: AtomicUsize = AtomicUsize::new(0);
-    /// The characters' offsets in compact ASCII and compact other strs.
-    #[cfg(all(
-        Py_LIMITED_API,
-        not(Py_GIL_DISABLED),
-        unix,
-        target_pointer_width = "64"
-    ))]
-    static OFFSETS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
 
     /// Whether [`alloc`] can succeed.
     #[inline(always)]
@@ -252,21 +220,9 @@ pub mod str_new {
         {
             true
         }
-        #[cfg(all(
-            Py_LIMITED_API,
-            not(Py_GIL_DISABLED),
-            unix,
-            target_pointer_width = "64"
-        ))]
+        #[cfg(Py_LIMITED_API)]
         {
-            NEW.load(Ordering::Relaxed) != 0
-        }
-        #[cfg(all(
-            Py_LIMITED_API,
-            not(all(not(Py_GIL_DISABLED), unix, target_pointer_width = "64"))
-        ))]
-        {
-            false
+            lookup::new_fn().is_some()
         }
     }
 
@@ -281,112 +237,120 @@ pub mod str_new {
     #[inline(always)]
     pub unsafe fn alloc(len: usize, maxchar: u32) -> Option<(*mut ffi::PyObject, *mut u8)> {
         #[cfg(not(Py_LIMITED_API))]
-        {
+        let (s, data) = {
             let s = ffi::PyUnicode_New(len as ffi::Py_ssize_t, maxchar);
-            if s.is_null() {
-                return Some((s, std::ptr::null_mut()));
-            }
-            Some((s, ffi::PyUnicode_DATA(s).cast::<u8>()))
-        }
-        #[cfg(all(
-            Py_LIMITED_API,
-            not(Py_GIL_DISABLED),
-            unix,
-            target_pointer_width = "64"
-        ))]
-        {
-            let f = NEW.load(Ordering::Relaxed);
-            if f == 0 {
-                return None;
-            }
-            // SAFETY: `f` is PyUnicode_New, checked by `init`.
-            let new: NewFn = std::mem::transmute::<usize, NewFn>(f);
+            (s, |s| ffi::PyUnicode_DATA(s).cast::<u8>())
+        };
+        #[cfg(Py_LIMITED_API)]
+        let (s, data) = {
+            let new = lookup::new_fn()?;
             let s = new(len as ffi::Py_ssize_t, maxchar);
-            if s.is_null() {
-                return Some((s, std::ptr::null_mut()));
-            }
-            let offset = OFFSETS[usize::from(maxchar > 127)].load(Ordering::Relaxed);
-            Some((s, s.cast::<u8>().add(offset)))
+            (s, |s: *mut ffi::PyObject| {
+                s.cast::<u8>().add(lookup::offset(maxchar > 127))
+            })
+        };
+        if s.is_null() {
+            return Some((s, std::ptr::null_mut()));
         }
-        #[cfg(all(
-            Py_LIMITED_API,
-            not(all(not(Py_GIL_DISABLED), unix, target_pointer_width = "64"))
-        ))]
-        {
-            let _ = (len, maxchar);
-            None
-        }
+        Some((s, data(s)))
     }
 
-    /// The abi3 wheel: finds and verifies `PyUnicode_New` and the offsets
-    /// (called once, at import). Other builds: nothing to do.
+    /// Finds and verifies `PyUnicode_New` and the offsets (once, at import;
+    /// the abi3 wheel only).
     pub fn init(py: pyo3::Python<'_>) {
-        #[cfg(all(
-            Py_LIMITED_API,
-            not(Py_GIL_DISABLED),
-            unix,
-            target_pointer_width = "64"
-        ))]
-        // SAFETY: attached; every read is inside a str of 64 characters
-        // (past the largest offset tried), every write inside a new one.
-        unsafe {
-            verify(py);
-        }
+        #[cfg(Py_LIMITED_API)]
+        lookup::init(py);
         let _ = py;
     }
 
-    #[cfg(all(
-        Py_LIMITED_API,
-        not(Py_GIL_DISABLED),
-        unix,
-        target_pointer_width = "64"
-    ))]
-    unsafe fn verify(py: pyo3::Python<'_>) {
-        use pyo3::types::PyString;
-        let sym = libc::dlsym(libc::RTLD_DEFAULT, c"PyUnicode_New".as_ptr());
-        if sym.is_null() {
-            return;
-        }
-        let new: NewFn = std::mem::transmute::<*mut libc::c_void, NewFn>(sym);
-        let version = py.version_info();
-        let (ascii, compact) = match (version.major, version.minor) {
-            (3, 11) => (48, 72),
-            (3, 12..=14) => (40, 56),
-            _ => return,
-        };
-        // 64 characters of each kind, distinct within each str.
-        let kinds: [(u32, u32, usize, usize); 4] = [
-            (b'!' as u32, 127, 1, ascii),
-            (0xA0, 0xFF, 1, compact),
-            (0x3B1, 0xFFFF, 2, compact),
-            (0x1F600, 0x10FFFF, 4, compact),
-        ];
-        for (first, maxchar, width, offset) in kinds {
-            let chars: Vec<u32> = (first..first + 64).collect();
-            let text: String = chars.iter().map(|&c| char::from_u32(c).unwrap()).collect();
-            let reference = PyString::new(py, &text);
-            let mut units = Vec::with_capacity(64 * width);
-            for &c in &chars {
-                units.extend_from_slice(&c.to_ne_bytes()[..width]);
-            }
-            let at = |s: *mut ffi::PyObject| s.cast::<u8>().add(offset);
-            if std::slice::from_raw_parts(at(reference.as_ptr()), units.len()) != units {
-                return;
-            }
-            let made = new(64, maxchar);
-            if made.is_null() {
-                ffi::PyErr_Clear();
-                return;
-            }
-            std::ptr::copy_nonoverlapping(units.as_ptr(), at(made), units.len());
-            let made = pyo3::Bound::from_owned_ptr(py, made);
-            if !pyo3::types::PyAnyMethods::eq(&made, &reference).unwrap_or(false) {
-                return;
+    /// The abi3 wheel's `PyUnicode_New` and str layout, found at import.
+    #[cfg(Py_LIMITED_API)]
+    mod lookup {
+        use pyo3::ffi;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        pub type NewFn = unsafe extern "C" fn(ffi::Py_ssize_t, u32) -> *mut ffi::PyObject;
+
+        /// `PyUnicode_New` once verified (0: not available), and the
+        /// characters' offsets in compact ASCII and compact other strs.
+        static NEW: AtomicUsize = AtomicUsize::new(0);
+        static OFFSETS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+        #[inline(always)]
+        pub fn new_fn() -> Option<NewFn> {
+            match NEW.load(Ordering::Relaxed) {
+                0 => None,
+                // SAFETY: only ever set to PyUnicode_New by `init`.
+                f => Some(unsafe { std::mem::transmute::<usize, NewFn>(f) }),
             }
         }
-        OFFSETS[0].store(ascii, Ordering::Relaxed);
-        OFFSETS[1].store(compact, Ordering::Relaxed);
-        NEW.store(sym as usize, Ordering::Relaxed);
+
+        #[inline(always)]
+        pub fn offset(non_ascii: bool) -> usize {
+            OFFSETS[usize::from(non_ascii)].load(Ordering::Relaxed)
+        }
+
+        /// The layouts of 3.11-3.14 with the GIL on 64-bit Unix; nothing
+        /// elsewhere (Windows' python3.dll does not export PyUnicode_New,
+        /// the free-threaded stable ABI hides the layout).
+        pub fn init(py: pyo3::Python<'_>) {
+            #[cfg(all(not(Py_GIL_DISABLED), unix, target_pointer_width = "64"))]
+            // SAFETY: attached; every read is inside a str of 64 characters
+            // (past the largest offset tried), every write inside a new one.
+            unsafe {
+                verify(py);
+            }
+            let _ = py;
+        }
+
+        #[cfg(all(not(Py_GIL_DISABLED), unix, target_pointer_width = "64"))]
+        unsafe fn verify(py: pyo3::Python<'_>) {
+            use pyo3::types::{PyAnyMethods, PyString};
+            let sym = libc::dlsym(libc::RTLD_DEFAULT, c"PyUnicode_New".as_ptr());
+            if sym.is_null() {
+                return;
+            }
+            let new = std::mem::transmute::<*mut libc::c_void, NewFn>(sym);
+            let version = py.version_info();
+            let (ascii, compact) = match (version.major, version.minor) {
+                (3, 11) => (48, 72),
+                (3, 12..=14) => (40, 56),
+                _ => return,
+            };
+            // 64 characters of each kind, distinct within each str.
+            let kinds: [(u32, u32, usize, usize); 4] = [
+                (b'!' as u32, 127, 1, ascii),
+                (0xA0, 0xFF, 1, compact),
+                (0x3B1, 0xFFFF, 2, compact),
+                (0x1F600, 0x10FFFF, 4, compact),
+            ];
+            for (first, maxchar, width, offset) in kinds {
+                let chars: Vec<u32> = (first..first + 64).collect();
+                let text: String = chars.iter().map(|&c| char::from_u32(c).unwrap()).collect();
+                let reference = PyString::new(py, &text);
+                let mut units = Vec::with_capacity(64 * width);
+                for &c in &chars {
+                    units.extend_from_slice(&c.to_ne_bytes()[..width]);
+                }
+                let at = |s: *mut ffi::PyObject| s.cast::<u8>().add(offset);
+                if std::slice::from_raw_parts(at(reference.as_ptr()), units.len()) != units {
+                    return;
+                }
+                let made = new(64, maxchar);
+                if made.is_null() {
+                    ffi::PyErr_Clear();
+                    return;
+                }
+                std::ptr::copy_nonoverlapping(units.as_ptr(), at(made), units.len());
+                let made = pyo3::Bound::from_owned_ptr(py, made);
+                if !made.eq(&reference).unwrap_or(false) {
+                    return;
+                }
+            }
+            OFFSETS[0].store(ascii, Ordering::Relaxed);
+            OFFSETS[1].store(compact, Ordering::Relaxed);
+            NEW.store(sym as usize, Ordering::Relaxed);
+        }
     }
 }
 
