@@ -15,18 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ferrocodec import base64 as fb
+from test_base64 import outcome
 
 import b32_reference as ref32
 
 B85 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
 Z85 = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
-
-
-def outcome(fn, *args, **kwargs):
-    try:
-        return ("ok", fn(*args, **kwargs))
-    except Exception as e:  # noqa: BLE001 - comparing whatever is raised
-        return ("raise", type(e), str(e))
 
 
 def to_315(result, incomplete=None):

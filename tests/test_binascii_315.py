@@ -19,15 +19,9 @@ from hypothesis import strategies as st
 
 from ferrocodec import base64 as fb
 from ferrocodec import binascii as fa
+from test_base64 import outcome
 
 STD64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def outcome(fn, *args, **kwargs):
-    try:
-        return ("ok", fn(*args, **kwargs))
-    except Exception as e:  # noqa: BLE001 - comparing whatever is raised
-        return ("raise", type(e), str(e))
 
 
 def test_constants():
