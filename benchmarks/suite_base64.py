@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64 as std_base64
+import binascii as std_binascii
 
 from data import random_bytes
 from harness import Case
 
 from ferrocodec import base64 as fc_base64
+from ferrocodec import binascii as fc_binascii
 
 try:
     import pybase64
@@ -57,6 +59,10 @@ def cases() -> list[Case]:
         text = std_enc(raw)
         out.append(_case(dec_name, "1 MB", text, len(text), getattr(fc_base64, dec_name),
                          getattr(std_base64, dec_name)))
+    # binascii's own hex decoder (C in every stdlib), lowercase as hexlify writes it.
+    text = std_binascii.hexlify(raw)
+    out.append(_case("unhexlify", "1 MB", text, len(text), fc_binascii.unhexlify,
+                     std_binascii.unhexlify))
     if hasattr(std_base64, "z85encode"):  # 3.13+
         text = std_base64.z85encode(raw)
         out.append(_case("z85encode", "1 MB", raw, len(raw), fc_base64.z85encode, std_base64.z85encode))

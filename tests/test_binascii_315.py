@@ -135,6 +135,21 @@ def test_messages_of_315():
         (fa.a2b_base85, b"VG", {"canonical": True}, ("raise", E, "Non-zero padding bits")),
         (fa.a2b_base85, b"|NsC0~", {}, ("raise", E, "Base85 overflow in hunk starting at byte 5")),
         (fa.a2b_base85, b"ab\"cd", {"alphabet": fa.Z85_ALPHABET}, ("raise", E, "bad Base85 character at position 2")),
+        # a2b_hex/unhexlify gained ignorechars; hex digits stay digits even
+        # when listed, and a bad character is reported before an odd count.
+        (fa.a2b_hex, b"4 1\n42", {"ignorechars": b" \n"}, ("ok", b"AB")),
+        (fa.unhexlify, "4142", {"ignorechars": b"4"}, ("ok", b"AB")),
+        (fa.a2b_hex, b"6162", {"ignorechars": b"6"}, ("ok", b"ab")),
+        (fa.a2b_hex, b"\x8061", {"ignorechars": b"\x80"}, ("ok", b"a")),
+        (fa.unhexlify, b"--61-62--", {"ignorechars": b"-"}, ("ok", b"ab")),
+        (fa.a2b_hex, b" ", {"ignorechars": b" "}, ("ok", b"")),
+        (fa.a2b_hex, b"4 \n", {"ignorechars": b" \n"}, ("raise", E, "Odd number of hexadecimal digits")),
+        (fa.unhexlify, b"616", {}, ("raise", E, "Odd number of hexadecimal digits")),
+        (fa.unhexlify, b"61 6", {"ignorechars": b" "}, ("raise", E, "Odd number of hexadecimal digits")),
+        (fa.a2b_hex, b"61 62", {}, ("raise", E, "Non-hexadecimal digit found")),
+        (fa.a2b_hex, b"61 62", {"ignorechars": b"\n"}, ("raise", E, "Non-hexadecimal digit found")),
+        (fa.a2b_hex, b"4@", {}, ("raise", E, "Non-hexadecimal digit found")),
+        (fb.b16decode, b"4 1", {"ignorechars": b" "}, ("ok", b"A")),
     ]
     for func, data, kw, expected in cases:
         assert outcome(func, data, **kw) == expected, (func.__name__, data, kw)
@@ -224,3 +239,53 @@ def test_base64_module_canonical_errors():
     assert outcome(fb.a85decode, b"!!!!!", canonical=True)[2] == \
         "Non-canonical encoding, use 'z' for all-zero groups"
     assert fb.b64decode(b"YQ==") == std.b64decode(b"YQ==") == b"a"  # no keywords: the fast path
+
+
+def ref_unhexlify(s, ignorechars=b""):
+    """3.15's a2b_hex as its regression tests describe it: one pass in which
+    hex digits (either case) are digits even when in ignorechars, other
+    ignorechars are skipped and anything else is an error; then the count."""
+    if isinstance(s, str):
+        s = s.encode("ascii")
+    digits = bytearray()
+    for b in bytes(s):
+        if b in b"0123456789abcdefABCDEF":
+            digits.append(b)
+        elif b not in ignorechars:
+            raise binascii.Error("Non-hexadecimal digit found")
+    if len(digits) % 2:
+        raise binascii.Error("Odd number of hexadecimal digits")
+    return binascii.unhexlify(bytes(digits))
+
+
+hexish = st.lists(st.sampled_from(list(b"0129aAfF \n-gG\x80")), max_size=40).map(bytes)
+
+
+@given(s=hexish, ignore=st.sampled_from([None, b"", b" \n", b"-a", b"g\x80", b"0"]),
+       as_str=st.booleans())
+def test_unhexlify_matches_315_and_stdlib(s, ignore, as_str):
+    data = s.decode("latin-1") if as_str and s.isascii() else s
+    kw = {} if ignore is None else {"ignorechars": ignore}
+    for func in (fa.a2b_hex, fa.unhexlify):
+        got = outcome(func, data, **kw)
+        assert got == outcome(ref_unhexlify, data, ignore or b"")
+        if not ignore:
+            std = outcome(getattr(binascii, func.__name__), data)
+            # The same bytes, or binascii.Error from both (3.11-3.14 say
+            # "Odd-length string" for any odd length, before bad characters).
+            assert got[:2] == std[:2]
+            if std[0] == "raise" and std[2] == "Non-hexadecimal digit found":
+                assert got == std
+
+
+def test_unhexlify_arguments():
+    for func in (fa.a2b_hex, fa.unhexlify):
+        assert func(bytearray(b"aB"), ignorechars=memoryview(b" ")) == b"\xab"
+        assert func(array.array("B", b"ab")) == b"\xab"
+        assert outcome(func, b"", ignorechars=None) == (
+            "raise", TypeError, "a bytes-like object is required, not 'NoneType'")
+        assert outcome(func, b"", ignorechars=" ") == (
+            "raise", TypeError, "a bytes-like object is required, not 'str'")
+        assert outcome(func, "\xe9") == outcome(binascii.a2b_hex, "\xe9")
+        assert outcome(func, 5) == outcome(binascii.a2b_hex, 5)
+        assert outcome(func, memoryview(b"abcd")[::2]) == outcome(binascii.a2b_hex, memoryview(b"abcd")[::2])

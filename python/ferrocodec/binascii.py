@@ -3,7 +3,8 @@
 ``a2b_base64`` / ``b2a_base64`` (with 3.15's ``padded``, ``alphabet``,
 ``ignorechars``, ``canonical`` and ``wrapcol``), ``a2b_base32`` /
 ``b2a_base32``, ``a2b_base85`` / ``b2a_base85``, ``a2b_ascii85`` /
-``b2a_ascii85`` and the alphabet constants are ferrocodec's, with 3.15's
+``b2a_ascii85``, ``a2b_hex`` / ``unhexlify`` (with ``ignorechars``) and the
+alphabet constants are ferrocodec's, with 3.15's
 results and messages (see docs/compatibility.md). ``Error`` and
 ``Incomplete`` are the standard library's own classes, so ``except
 binascii.Error`` catches ferrocodec's errors. The other functions
@@ -14,8 +15,8 @@ from binascii import *  # noqa: F403  (crc32, hexlify, ... as the stdlib has the
 from binascii import Error, Incomplete
 
 from ferrocodec._ferrocodec import (
-    a2b_ascii85, a2b_base32, a2b_base64, a2b_base85,
-    b2a_ascii85, b2a_base32, b2a_base64, b2a_base85,
+    a2b_ascii85, a2b_base32, a2b_base64, a2b_base85, a2b_hex,
+    b2a_ascii85, b2a_base32, b2a_base64, b2a_base85, unhexlify,
 )
 
 BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -34,7 +35,7 @@ Z85_ALPHABET = (b"0123456789abcdefghijklmnopqrstuvwxyz"
 __all__ = [
     "Error", "Incomplete",
     "a2b_base64", "b2a_base64", "a2b_base32", "b2a_base32",
-    "a2b_base85", "b2a_base85", "a2b_ascii85", "b2a_ascii85",
+    "a2b_base85", "b2a_base85", "a2b_ascii85", "b2a_ascii85", "a2b_hex", "unhexlify",
     "BASE64_ALPHABET", "URLSAFE_BASE64_ALPHABET", "CRYPT_ALPHABET", "UU_ALPHABET",
     "BINHEX_ALPHABET", "BASE32_ALPHABET", "BASE32HEX_ALPHABET",
     "ASCII85_ALPHABET", "BASE85_ALPHABET", "Z85_ALPHABET",

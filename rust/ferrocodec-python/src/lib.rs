@@ -37,8 +37,8 @@ mod _ferrocodec {
     use super::json_encode::Encoder;
     #[pymodule_export]
     use super::radix::{
-        _b16decode, _b16encode, a2b_ascii85, a2b_base32, a2b_base85, b2a_ascii85, b2a_base32,
-        b2a_base85,
+        _b16decode, _b16encode, a2b_ascii85, a2b_base32, a2b_base85, a2b_hex, b2a_ascii85,
+        b2a_base32, b2a_base85, unhexlify,
     };
 
     #[pymodule_init]

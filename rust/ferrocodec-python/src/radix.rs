@@ -86,12 +86,56 @@ pub fn _b16decode<'py>(
     ignorechars: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = ascii_data(s)?;
-    let ignore = byte_set(ignorechars)?;
-    let data = input.as_slice();
-    let r = maybe_detach(s.py(), data.len(), || {
-        core::base16_decode(data, casefold, &ignore)
+    hex_decoded(s.py(), input.as_slice(), casefold, &byte_set(ignorechars)?)
+}
+
+/// `base16_decode`, into the bytes object itself when the input is all
+/// digits (the common case), detached when large.
+fn hex_decoded<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    any_case: bool,
+    ignore: &ByteSet,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if data.len().is_multiple_of(2) && ignore.is_empty() {
+        let fast = new_bytes_with(py, data.len() / 2, |out| {
+            maybe_detach(py, data.len(), || {
+                core::hex_decode_digits(data, any_case, out)
+            })
+        })?;
+        if let Some(bytes) = fast {
+            return Ok(bytes);
+        }
+    }
+    let r = maybe_detach(py, data.len(), || {
+        core::base16_decode(data, any_case, ignore)
     });
-    decoded(s.py(), r)
+    decoded(py, r)
+}
+
+/// Binary data of hexadecimal representation (CPython 3.15's
+/// `binascii.a2b_hex`, with `ignorechars`).
+#[pyfunction]
+#[pyo3(signature = (hexstr, /, *, ignorechars = Given::Unset))]
+pub fn a2b_hex<'py>(
+    hexstr: &Bound<'py, PyAny>,
+    ignorechars: Given<'py>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let input = ascii_data(hexstr)?;
+    let ignore = ignore_set(&ignorechars)?;
+    // a2b_hex is b16decode with casefold.
+    hex_decoded(hexstr.py(), input.as_slice(), true, &ignore)
+}
+
+/// Binary data of hexadecimal representation (CPython 3.15's
+/// `binascii.unhexlify`: `a2b_hex` under its other name).
+#[pyfunction]
+#[pyo3(signature = (hexstr, /, *, ignorechars = Given::Unset))]
+pub fn unhexlify<'py>(
+    hexstr: &Bound<'py, PyAny>,
+    ignorechars: Given<'py>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    a2b_hex(hexstr, ignorechars)
 }
 
 /// The decoding table for a decoder's `alphabet`: the first of `known`

@@ -48,7 +48,7 @@ pub enum RadixError {
     NonBase16Digit,
     #[error("Non-hexadecimal digit found")]
     NonHexDigit,
-    #[error("Odd-length string")]
+    #[error("Odd number of hexadecimal digits")]
     OddLength,
     #[error("Ascii85 encoded byte sequences must end with b'~>'")]
     Ascii85MissingEnd,
@@ -67,28 +67,29 @@ pub enum RadixError {
     Base85Overflow { name: &'static str, pos: usize },
 }
 
-/// A set of bytes to skip while decoding (`ignorechars`).
+/// A set of bytes to skip while decoding (`ignorechars`): 256 bits.
 #[derive(Clone)]
-pub struct ByteSet([bool; 256]);
+pub struct ByteSet([u64; 4]);
 
 impl ByteSet {
-    pub const EMPTY: ByteSet = ByteSet([false; 256]);
+    pub const EMPTY: ByteSet = ByteSet([0; 4]);
 
     pub fn new(bytes: &[u8]) -> ByteSet {
-        let mut set = [false; 256];
+        let mut set = [0u64; 4];
         for &b in bytes {
-            set[usize::from(b)] = true;
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
         }
         ByteSet(set)
     }
 
     #[inline]
     pub fn contains(&self, b: u8) -> bool {
-        self.0[usize::from(b)]
+        self.0[usize::from(b >> 6)] >> (b & 63) & 1 != 0
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        !self.0.iter().any(|&b| b)
+        self.0 == [0; 4]
     }
 }
 
@@ -219,50 +220,81 @@ const fn hex_table(lower: bool) -> [u8; 256] {
 static HEX_UPPER: [u8; 256] = hex_table(false);
 static HEX_ANY: [u8; 256] = hex_table(true);
 
-/// `b16decode(input, casefold, ignorechars=ignore)` with 3.15's order of
-/// checks: a lowercase digit without `casefold` first (anywhere in the input),
-/// then `unhexlify`'s odd length, then its non-hexadecimal digits.
+/// `binascii.a2b_hex(input, ignorechars=ignore)` as CPython 3.15 decodes:
+/// hexadecimal digits of either case are digits (even when they are in
+/// `ignore`), other bytes in `ignore` are skipped, any other byte is "Non-hexadecimal
+/// digit found" (reported before an odd count, in one pass), and an odd
+/// number of digits is "Odd number of hexadecimal digits".
+pub fn hex_decode(input: &[u8], ignore: &ByteSet) -> Result<Vec<u8>, RadixError> {
+    hex_decode_with(input, true, ignore)
+}
+
+/// `b16decode(input, casefold, ignorechars=ignore)` as 3.15's `base64` does
+/// it: without `casefold` a lowercase digit that is not in `ignore` is
+/// "Non-base16 digit found" (wherever it is), and lowercase digits in
+/// `ignore` are removed; then `unhexlify(..., ignorechars=ignore)`.
 pub fn base16_decode(
     input: &[u8],
     casefold: bool,
     ignore: &ByteSet,
 ) -> Result<Vec<u8>, RadixError> {
-    let filtered;
-    let data = if ignore.is_empty() {
-        input
-    } else {
-        filtered = input
-            .iter()
-            .copied()
-            .filter(|&b| !ignore.contains(b))
-            .collect::<Vec<u8>>();
-        &filtered[..]
-    };
-    let has_lower = || data.iter().any(|b| (b'a'..=b'f').contains(b));
-    if data.len() % 2 != 0 {
-        return Err(if !casefold && has_lower() {
+    if casefold {
+        return hex_decode(input, ignore);
+    }
+    // Uppercase only makes lowercase digits non-digits: skipped when in `ignore`
+    // (3.15 deletes them), an error otherwise, which is then reported as
+    // 3.15 reports it, before anything else.
+    hex_decode_with(input, false, ignore).map_err(|e| {
+        let stray_lower = |b: &u8| (b'a'..=b'f').contains(b) && !ignore.contains(*b);
+        if input.iter().any(stray_lower) {
             RadixError::NonBase16Digit
         } else {
-            RadixError::OddLength
-        });
+            e
+        }
+    })
+}
+
+/// The common case of both decoders, SIMD: `input` of even length made of
+/// digits only (uppercase only unless `any_case`) decoded into `out`
+/// (`input.len() / 2` bytes). False if any byte is not such a digit (or the
+/// lengths do not match); the caller then runs [`hex_decode`] or
+/// [`base16_decode`], which find the error.
+pub fn hex_decode_digits(input: &[u8], any_case: bool, out: &mut [u8]) -> bool {
+    // faster-hex 0.10 does not export its case check; among digits, the
+    // lowercase ones are the bytes from b'a' on (a loop the compiler vectorizes).
+    input.len() == 2 * out.len()
+        && (any_case || !input.iter().fold(false, |lower, &b| lower | (b >= b'a')))
+        && faster_hex::hex_decode(input, out).is_ok()
+}
+
+fn hex_decode_with(input: &[u8], any_case: bool, ignore: &ByteSet) -> Result<Vec<u8>, RadixError> {
+    if input.len().is_multiple_of(2) && ignore.is_empty() {
+        let mut out = vec![0u8; input.len() / 2];
+        if hex_decode_digits(input, any_case, &mut out) {
+            return Ok(out);
+        }
+        return Err(RadixError::NonHexDigit);
     }
-    let table = if casefold { &HEX_ANY } else { &HEX_UPPER };
-    let mut out = vec![0u8; data.len() / 2];
-    let mut bad = 0u8;
-    for (o, pair) in out.iter_mut().zip(data.chunks_exact(2)) {
-        let hi = table[usize::from(pair[0])];
-        let lo = table[usize::from(pair[1])];
-        bad |= hi | lo;
-        *o = (hi << 4) | (lo & 15);
+    let table = if any_case { &HEX_ANY } else { &HEX_UPPER };
+    let mut out = Vec::with_capacity(input.len() / 2);
+    let mut high: Option<u8> = None;
+    for &b in input {
+        let v = table[usize::from(b)];
+        if v & 0x80 != 0 {
+            if ignore.contains(b) {
+                continue;
+            }
+            return Err(RadixError::NonHexDigit);
+        }
+        match high.take() {
+            None => high = Some(v << 4),
+            Some(h) => out.push(h | v),
+        }
     }
-    if bad & 0x80 != 0 {
-        return Err(if !casefold && has_lower() {
-            RadixError::NonBase16Digit
-        } else {
-            RadixError::NonHexDigit
-        });
+    match high {
+        None => Ok(out),
+        Some(_) => Err(RadixError::OddLength),
     }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- Base32
@@ -828,6 +860,37 @@ mod tests {
             base16_decode(b"A B\n", false, &ByteSet::new(b" \n")).unwrap(),
             b"\xab"
         );
+        // Lowercase digits in ignorechars are removed by b16decode ...
+        assert_eq!(
+            base16_decode(b"AaB", false, &ByteSet::new(b"a")).unwrap(),
+            b"\xab"
+        );
+        // ... and a stray one is reported before anything else.
+        assert_eq!(
+            base16_decode(b"G a", false, &none),
+            Err(RadixError::NonBase16Digit)
+        );
+    }
+
+    #[test]
+    fn hex_decode_ignorechars() {
+        let none = ByteSet::EMPTY;
+        let ws = ByteSet::new(b" \n");
+        assert_eq!(hex_decode(b"4 1\n42", &ws).unwrap(), b"AB");
+        assert_eq!(hex_decode(b"aB", &none).unwrap(), b"\xab");
+        // Digits stay digits when they are in ignorechars.
+        assert_eq!(hex_decode(b"4142", &ByteSet::new(b"4")).unwrap(), b"AB");
+        assert_eq!(hex_decode(b" ", &ws).unwrap(), b"");
+        assert_eq!(hex_decode(b"4 \n", &ws), Err(RadixError::OddLength));
+        assert_eq!(hex_decode(b"616", &none), Err(RadixError::OddLength));
+        // A bad character is found before the count is known to be odd.
+        assert_eq!(hex_decode(b"61 62", &none), Err(RadixError::NonHexDigit));
+        assert_eq!(
+            hex_decode(b"61 62", &ByteSet::new(b"\n")),
+            Err(RadixError::NonHexDigit)
+        );
+        assert_eq!(hex_decode(b"\x8061", &ByteSet::new(b"\x80")).unwrap(), b"a");
+        assert_eq!(hex_decode(b"4@", &none), Err(RadixError::NonHexDigit));
     }
 
     #[test]
