@@ -87,3 +87,10 @@ def test_self_check_command():
     )
     assert f"ferrocodec {ferrocodec.__version__}" in out.stdout
     assert '"abi"' in out.stdout
+
+
+def test_power_of_five_table_is_generated():
+    # The float parser's 128-bit powers of five are written by a script
+    # (Python's big ints make them exact); the file must be its output.
+    script = ROOT / "scripts" / "gen_pow5_table.py"
+    assert subprocess.run([sys.executable, str(script), "--check"]).returncode == 0

@@ -191,6 +191,23 @@ def test_floats_are_float_of_the_text():
         assert canon(fj.loads(text)) == canon(json.loads(text))
 
 
+@given(x=st.floats(allow_nan=False, allow_infinity=False),
+       digits=st.integers(1, 25), exp=st.integers(-350, 330), lead=st.integers(0, 30))
+def test_number_text_reads_as_float_and_int_do(x, digits, exp, lead):
+    # The scanner computes numbers itself (Clinger, Eisel-Lemire, core's
+    # parser for the rest): the same value as float(text) / int(text), sign
+    # of zero included.
+    texts = [repr(x), f"{x:.{digits}e}", f"{x:.{min(digits, 20)}f}",
+             f"{digits}e{exp}", f"-0.{'0' * lead}{digits}e{exp}", str(int(x) if abs(x) < 1e30 else digits),
+             f"{'9' * digits}", f"-{'1' * digits}.{'0' * lead}5"]
+    for text in texts:
+        text = text.replace("e+", "e")
+        doc = f"[{text}, {{\"k\": {text}}}]"
+        got, want = fj.loads(doc), json.loads(doc)
+        assert canon(got) == canon(want), text
+        assert type(got[0]) is type(want[0])
+
+
 def test_big_integers_and_the_digit_limit():
     for digits in [18, 19, 20, 100, 4300]:
         check("9" * digits)

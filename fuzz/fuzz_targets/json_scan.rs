@@ -2,7 +2,7 @@
 //! visitor saw balanced containers and a position inside the input.
 #![no_main]
 
-use ferrocodec::json::scan::{Constant, Container, Scanner, Str, Visitor};
+use ferrocodec::json::scan::{Constant, Container, Number, Scanner, Str, Visitor};
 use ferrocodec::json::SyntaxError;
 use libfuzzer_sys::fuzz_target;
 
@@ -44,8 +44,13 @@ impl Visitor for Counter {
         self.values += 1;
         Ok(())
     }
-    fn number(&mut self, text: &[u8], _: bool) -> Result<(), Error> {
-        assert!(!text.is_empty());
+    fn number(&mut self, n: Number<'_>) -> Result<(), Error> {
+        assert!(!n.text.is_empty());
+        if n.is_float {
+            // The scanner's value is the correctly rounded one.
+            let want: f64 = std::str::from_utf8(n.text).unwrap().parse().unwrap();
+            assert_eq!(n.to_f64().to_bits(), want.to_bits());
+        }
         self.values += 1;
         Ok(())
     }

@@ -4,7 +4,9 @@
 
 use crate::batch;
 use crate::pyobj::{str_from_utf8, Owned, Utf8};
-use ferrocodec::json::scan::{Constant, Container, Scanner as Core, Str, Visitor};
+use ferrocodec::json::scan::{
+    Constant, Container, Number, NumberValue, Scanner as Core, Str, Visitor,
+};
 use ferrocodec::json::tape::Tape;
 use ferrocodec::json::{self, SyntaxError, SyntaxErrorKind};
 use pyo3::exceptions::{PyStopIteration, PyTypeError, PyValueError};
@@ -621,50 +623,33 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<Owned, Error> {
+    fn number(&mut self, n: Number<'_>) -> Result<Owned, Error> {
         let py = self.py;
-        if is_float {
-            if let Some(f) = &self.cfg.parse_float {
-                let arg = self.text(text)?;
-                return self.call1(f, arg);
-            }
-            // SAFETY: the scanner only passes ASCII digits, signs, '.', 'e'.
-            let s = unsafe { std::str::from_utf8_unchecked(text) };
-            // Correctly rounded, like float(): the same double.
-            let v: f64 = s.parse().unwrap_or(f64::NAN);
-            return Ok(Owned::from_new(py, unsafe { ffi::PyFloat_FromDouble(v) })?);
-        }
-        if let Some(f) = &self.cfg.parse_int {
-            let arg = self.text(text)?;
+        let hook = if n.is_float {
+            &self.cfg.parse_float
+        } else {
+            &self.cfg.parse_int
+        };
+        if let Some(f) = hook {
+            let arg = self.text(n.text)?;
             return self.call1(f, arg);
         }
-        let digits = if text[0] == b'-' {
-            text.len() - 1
-        } else {
-            text.len()
-        };
-        if digits <= 18 {
-            let (neg, ds) = match text.split_first() {
-                Some((b'-', rest)) => (true, rest),
-                _ => (false, text),
-            };
-            let mut v: i64 = 0;
-            for &d in ds {
-                v = v * 10 + (d - b'0') as i64;
+        // SAFETY (both): attached; a new reference or NULL with an exception.
+        let p = match n.value {
+            NumberValue::Int(v) => unsafe { ffi::PyLong_FromLongLong(v) },
+            // Correctly rounded, like float(): the same double.
+            _ if n.is_float => unsafe { ffi::PyFloat_FromDouble(n.to_f64()) },
+            // Big integers go through int(str), as in the stdlib: same value,
+            // same ValueError past sys.get_int_max_str_digits().
+            _ => {
+                let mut buf = Vec::with_capacity(n.text.len() + 1);
+                buf.extend_from_slice(n.text);
+                buf.push(0);
+                // SAFETY: NUL-terminated ASCII digits.
+                unsafe {
+                    ffi::PyLong_FromString(buf.as_ptr() as *const c_char, std::ptr::null_mut(), 10)
+                }
             }
-            if neg {
-                v = -v;
-            }
-            return Ok(Owned::from_new(py, unsafe { ffi::PyLong_FromLongLong(v) })?);
-        }
-        // Big integers go through int(str), as in the stdlib: same value,
-        // same ValueError past sys.get_int_max_str_digits().
-        let mut buf = Vec::with_capacity(text.len() + 1);
-        buf.extend_from_slice(text);
-        buf.push(0);
-        // SAFETY: NUL-terminated ASCII digits.
-        let p = unsafe {
-            ffi::PyLong_FromString(buf.as_ptr() as *const c_char, std::ptr::null_mut(), 10)
         };
         Ok(Owned::from_new(py, p)?)
     }

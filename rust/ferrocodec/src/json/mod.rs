@@ -1,12 +1,15 @@
 //! JSON as CPython's `json` module reads and writes it.
 //!
 //! [`elem`] writes NumPy array elements (`numpy=True`).
+//! [`number`] reads number text as `float()` does (correctly rounded).
 //! [`scan`] is the decoder's scanner (a [`scan::Visitor`] builds the values);
 //! [`tape`] keeps a scanned document to build it later (on another thread);
 //! [`write`] holds the encoder's pieces: string escaping, float and integer
 //! text, indentation.
 
 pub mod elem;
+pub mod number;
+mod pow5;
 pub mod scan;
 pub mod tape;
 pub mod write;

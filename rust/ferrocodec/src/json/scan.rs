@@ -13,6 +13,8 @@
 //! Values are produced by a [`Visitor`]: the Python extension builds Python
 //! objects while scanning, without an intermediate tree.
 
+use super::number::scan_number;
+pub use super::number::{Number, NumberValue};
 use super::SyntaxError;
 use super::SyntaxErrorKind as K;
 
@@ -71,9 +73,8 @@ pub trait Visitor {
     fn null(&mut self) -> Result<Self::Value, Self::Error>;
     fn boolean(&mut self, value: bool) -> Result<Self::Value, Self::Error>;
     fn constant(&mut self, constant: Constant) -> Result<Self::Value, Self::Error>;
-    /// `text` matches `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`;
-    /// `is_float` is true when it has a fraction or an exponent.
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<Self::Value, Self::Error>;
+    /// A number, with its value when the scanner computed it.
+    fn number(&mut self, number: Number<'_>) -> Result<Self::Value, Self::Error>;
     fn string(&mut self, s: Str<'_>) -> Result<Self::Value, Self::Error>;
     fn key(&mut self, s: Str<'_>) -> Result<Self::Key, Self::Error>;
 
@@ -232,8 +233,8 @@ impl<'a> Scanner<'a> {
                 Ok((v.constant(Constant::NegInfinity)?, pos + 9))
             }
             _ => {
-                let (end, is_float) = match_number(data, pos)?;
-                Ok((v.number(&data[pos..end], is_float)?, end))
+                let (end, number) = scan_number(data, pos)?;
+                Ok((v.number(number)?, end))
             }
         }
     }
@@ -454,54 +455,6 @@ fn after_member(
         return Err(SyntaxError::new(trailing, idx));
     }
     Ok(Err(next))
-}
-
-/// `_match_number_unicode`: the end of the number starting at `start` and
-/// whether it is a float. No number is `ExpectingValue` at `start`.
-#[inline]
-pub fn match_number(data: &[u8], start: usize) -> Result<(usize, bool), SyntaxError> {
-    let len = data.len();
-    let mut idx = start;
-    if data[idx] == b'-' {
-        idx += 1;
-        if idx >= len {
-            return Err(SyntaxError::new(K::ExpectingValue, start));
-        }
-    }
-    match data[idx] {
-        b'1'..=b'9' => {
-            idx += 1;
-            while idx < len && data[idx].is_ascii_digit() {
-                idx += 1;
-            }
-        }
-        b'0' => idx += 1,
-        _ => return Err(SyntaxError::new(K::ExpectingValue, start)),
-    }
-    let mut is_float = false;
-    if idx + 1 < len && data[idx] == b'.' && data[idx + 1].is_ascii_digit() {
-        is_float = true;
-        idx += 2;
-        while idx < len && data[idx].is_ascii_digit() {
-            idx += 1;
-        }
-    }
-    if idx + 1 < len && (data[idx] == b'e' || data[idx] == b'E') {
-        let e_start = idx;
-        idx += 1;
-        if idx + 1 < len && (data[idx] == b'-' || data[idx] == b'+') {
-            idx += 1;
-        }
-        while idx < len && data[idx].is_ascii_digit() {
-            idx += 1;
-        }
-        if data[idx - 1].is_ascii_digit() {
-            is_float = true;
-        } else {
-            idx = e_start;
-        }
-    }
-    Ok((idx, is_float))
 }
 
 #[inline]

@@ -16,6 +16,7 @@
 //! directly, so that the visitor's own errors before that point (failing
 //! hooks, recursion limits) keep their order.
 
+use super::number::{scan_number, Number};
 use super::scan::{Constant, Container, Scanner, Str, Visitor};
 use super::SyntaxError;
 use thiserror::Error;
@@ -50,10 +51,9 @@ enum Event {
     Null,
     Bool(bool),
     Constant(Constant),
+    /// Where the number starts; replay reads it again.
     Number {
         start: usize,
-        end: usize,
-        is_float: bool,
     },
     Str {
         key: bool,
@@ -229,11 +229,8 @@ impl Tape {
                 Event::Null => v.null()?,
                 Event::Bool(b) => v.boolean(b)?,
                 Event::Constant(c) => v.constant(c)?,
-                Event::Number {
-                    start,
-                    end,
-                    is_float,
-                } => v.number(&data[start..end], is_float)?,
+                // Read again from the input: the same token, the same value.
+                Event::Number { start } => v.number(scan_number(data, start)?.1)?,
                 Event::Str {
                     key,
                     place,
@@ -371,14 +368,10 @@ impl Visitor for Recorder<'_> {
         self.tape.events.push(Event::Constant(constant));
         Ok(())
     }
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), TapeError> {
+    fn number(&mut self, number: Number<'_>) -> Result<(), TapeError> {
         // Numbers are always slices of the input.
-        let start = text.as_ptr() as usize - self.data.as_ptr() as usize;
-        self.tape.events.push(Event::Number {
-            start,
-            end: start + text.len(),
-            is_float,
-        });
+        let start = number.text.as_ptr() as usize - self.data.as_ptr() as usize;
+        self.tape.events.push(Event::Number { start });
         Ok(())
     }
     fn string(&mut self, s: Str<'_>) -> Result<(), TapeError> {
@@ -472,8 +465,9 @@ mod tests {
         fn constant(&mut self, c: Constant) -> Result<(), Fail> {
             self.note(format!("const {}", c.text()))
         }
-        fn number(&mut self, t: &[u8], f: bool) -> Result<(), Fail> {
-            self.note(format!("num {} {f}", String::from_utf8_lossy(t)))
+        fn number(&mut self, n: Number<'_>) -> Result<(), Fail> {
+            let (t, f, v) = (n.text, n.is_float, n.value);
+            self.note(format!("num {} {f} {v:?}", String::from_utf8_lossy(t)))
         }
         fn string(&mut self, s: Str<'_>) -> Result<(), Fail> {
             self.note(format!("str {:?} {} {}", s.bytes, s.ascii, s.surrogates))
