@@ -9,6 +9,7 @@
 //! can run Python code that mutates the container.
 
 use crate::buffer::Export;
+use crate::layout::Layout;
 use crate::pyobj::{call1, Owned, Utf8};
 use ferrocodec::json::elem::Elem;
 use ferrocodec::json::write;
@@ -228,6 +229,8 @@ struct Walker<'a, 'py> {
     row_sep: Option<(usize, Vec<u8>)>,
     /// A newline and the indent repeated: `newline_indent` copies a prefix.
     newlines: Vec<u8>,
+    /// Where list items, str texts and small ints are read in place.
+    layout: Layout,
 }
 
 type R = PyResult<()>;
@@ -268,6 +271,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             surrogates: cfg.layout_surrogates,
             row_sep: None,
             newlines: Vec::new(),
+            layout: Layout::get(),
         }
     }
 
@@ -311,7 +315,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             write::push_short(&mut self.out, b"false");
             Some(Ok(()))
         } else {
-            empty_container(o).map(|text| self.empty_container(text))
+            empty_container(self.layout, o).map(|text| self.empty_container(text))
         }
     }
 
@@ -380,7 +384,12 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     #[inline]
     unsafe fn str(&mut self, o: *mut ffi::PyObject) -> R {
-        // The common case inline: a str with a UTF-8 form.
+        // The common cases inline: a str whose UTF-8 is in place, or that
+        // CPython gives.
+        if let Some((p, len)) = self.layout.str_utf8(o) {
+            self.write_text(std::slice::from_raw_parts(p, len));
+            return Ok(());
+        }
         let mut len: ffi::Py_ssize_t = 0;
         let p = ffi::PyUnicode_AsUTF8AndSize(o, &mut len);
         if p.is_null() {
@@ -412,7 +421,18 @@ impl<'a, 'py> Walker<'a, 'py> {
     }
 
     /// `int.__repr__` (also for subclasses such as IntEnum).
+    #[inline(always)]
     unsafe fn int(&mut self, o: *mut ffi::PyObject) -> R {
+        if let Some(v) = self.layout.small_int(o) {
+            write::write_i64(&mut self.out, v);
+            return Ok(());
+        }
+        self.int_slow(o)
+    }
+
+    /// [`Self::int`] for ints not read in place.
+    #[inline(never)]
+    unsafe fn int_slow(&mut self, o: *mut ffi::PyObject) -> R {
         let mut overflow = 0;
         let v = ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
         if overflow == 0 {
@@ -517,7 +537,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             let mut run = |w: &mut Self| -> PyResult<Option<(*mut ffi::PyObject, Option<Owned>)>> {
                 // The length is read again each time: `default` may shrink a list.
                 while i < seq_len(seq, is_list) {
-                    let item = seq_item(seq, i, is_list);
+                    let item = w.layout.seq_item(seq, i, is_list);
                     if i > 0 {
                         w.item_separator(level);
                     }
@@ -564,7 +584,7 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     /// `encoder_listencode_dict`.
     unsafe fn dict(&mut self, dct: *mut ffi::PyObject, level: usize) -> R {
-        if ffi::PyDict_Size(dct) == 0 {
+        if self.layout.dict_len(dct) == 0 {
             self.out.extend_from_slice(b"{}");
             return Ok(());
         }
@@ -582,7 +602,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         if let Some(members) = sorted {
             for m in &members {
                 let (key, value) = (m.key.as_ptr(), m.value.as_ptr());
-                if is_leaf(value)
+                if is_leaf(self.layout, value)
                     && self.leaf_member(
                         |w| {
                             w.write_text(m.text());
@@ -620,7 +640,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             // iteration stops with the error a Python-level iteration gives.
             let bound = pyo3::Borrowed::from_ptr(self.py, dct);
             let mut pos: ffi::Py_ssize_t = 0;
-            let size = ffi::PyDict_Size(dct);
+            let size = self.layout.dict_len(dct);
             loop {
                 let next = with_critical_section(&bound, || -> PyResult<Option<Pending>> {
                     if cfg!(Py_GIL_DISABLED) && pos > 0 && ffi::PyDict_Size(dct) != size {
@@ -632,8 +652,8 @@ impl<'a, 'py> Walker<'a, 'py> {
                     let mut value: *mut ffi::PyObject = std::ptr::null_mut();
                     while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
                         let str_key =
-                            ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type && is_leaf(key);
-                        let leaf_value = is_leaf(value);
+                            ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type && is_leaf(self.layout, key);
+                        let leaf_value = is_leaf(self.layout, value);
                         if leaf_value
                             && str_key
                             && self.leaf_member(|w| w.str(key), value, level, &mut first)
@@ -654,7 +674,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                             self.cfg.key_separator.push(&mut self.out);
                             return Ok(Some(Pending::Value(value, start..end)));
                         }
-                        if !(leaf_value && is_leaf(key)) {
+                        if !(leaf_value && is_leaf(self.layout, key)) {
                             return Ok(Some(Pending::Member(
                                 Owned::from_borrowed(key),
                                 Owned::from_borrowed(value),
@@ -1089,28 +1109,28 @@ unsafe fn str_keyed_members(py: Python<'_>, dct: *mut ffi::PyObject) -> Option<V
 /// from (locked on free-threaded builds, unchanging with the GIL), which
 /// therefore keeps it alive: a borrowed reference is enough.
 #[inline(always)]
-unsafe fn is_leaf(o: *mut ffi::PyObject) -> bool {
+unsafe fn is_leaf(layout: Layout, o: *mut ffi::PyObject) -> bool {
     let tp = ffi::Py_TYPE(o);
     (tp == &raw mut ffi::PyUnicode_Type && !str_needs_hold(o))
         || tp == &raw mut ffi::PyLong_Type
         || tp == &raw mut ffi::PyFloat_Type
         || o == ffi::Py_None()
         || tp == &raw mut ffi::PyBool_Type
-        || empty_container(o).is_some()
+        || empty_container(layout, o).is_some()
 }
 
 /// `[]` or `{}` for an empty exact list, tuple or dict. Writing one runs no
 /// Python code, so it needs neither a hold nor the container's own lock
 /// (on free-threaded builds the size is one atomic read: a snapshot).
 #[inline(always)]
-unsafe fn empty_container(o: *mut ffi::PyObject) -> Option<&'static [u8; 2]> {
+unsafe fn empty_container(layout: Layout, o: *mut ffi::PyObject) -> Option<&'static [u8; 2]> {
     let tp = ffi::Py_TYPE(o);
     if tp == &raw mut ffi::PyList_Type {
         (list_len_relaxed(o) == 0).then_some(b"[]")
     } else if tp == &raw mut ffi::PyTuple_Type {
         (ffi::PyTuple_Size(o) == 0).then_some(b"[]")
     } else if tp == &raw mut ffi::PyDict_Type {
-        (ffi::PyDict_Size(o) == 0).then_some(b"{}")
+        (layout.dict_len(o) == 0).then_some(b"{}")
     } else {
         None
     }
@@ -1167,32 +1187,6 @@ unsafe fn seq_len(seq: *mut ffi::PyObject, is_list: bool) -> ffi::Py_ssize_t {
             ffi::PyList_Size(seq)
         } else {
             ffi::PyTuple_Size(seq)
-        }
-    }
-}
-
-/// Item `i < seq_len(seq)` of a list or tuple, borrowed (the list is locked
-/// by the caller's critical section).
-#[inline(always)]
-unsafe fn seq_item(
-    seq: *mut ffi::PyObject,
-    i: ffi::Py_ssize_t,
-    is_list: bool,
-) -> *mut ffi::PyObject {
-    #[cfg(not(Py_LIMITED_API))]
-    {
-        if is_list {
-            ffi::PyList_GET_ITEM(seq, i)
-        } else {
-            ffi::PyTuple_GET_ITEM(seq, i)
-        }
-    }
-    #[cfg(Py_LIMITED_API)]
-    {
-        if is_list {
-            ffi::PyList_GetItem(seq, i)
-        } else {
-            ffi::PyTuple_GetItem(seq, i)
         }
     }
 }

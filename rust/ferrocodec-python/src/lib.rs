@@ -12,6 +12,7 @@ mod batch;
 mod buffer;
 mod json_decode;
 mod json_encode;
+mod layout;
 mod pyobj;
 mod radix;
 
@@ -46,6 +47,7 @@ mod _ferrocodec {
         #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
         super::pyobj::str_state::init(m.py());
         super::pyobj::str_new::init(m.py());
+        super::layout::init(m.py());
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 
@@ -62,6 +64,8 @@ mod _ferrocodec {
         d.set_item("target", env!("FERROCODEC_TARGET"))?;
         d.set_item("str_state_layout_known", super::str_state_layout_known())?;
         d.set_item("str_new", super::pyobj::str_new::available())?;
+        let (containers, strs, ints) = super::layout::known();
+        d.set_item("layout_in_place", (containers, strs, ints))?;
         d.set_item("release", !cfg!(debug_assertions))?;
         Ok(d)
     }

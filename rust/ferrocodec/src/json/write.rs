@@ -20,6 +20,23 @@ const SEGMENT: usize = 4096;
 
 #[inline]
 fn write_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
+    if s.len() <= SEGMENT {
+        // Most strings: one reservation for the quotes, the worst case of
+        // escapes and the vector loop's slack.
+        out.reserve(s.len() * 6 + 2 + 16);
+        // SAFETY: the opening quote, at most 6 bytes per input byte (plus
+        // 16 bytes of stores past them) and the closing quote fit in the
+        // reservation; only written bytes are exposed.
+        unsafe {
+            let len = out.len();
+            let start = out.as_mut_ptr().add(len);
+            *start = b'"';
+            let end = escape_into::<ASCII>(s, start.add(1));
+            *end = b'"';
+            out.set_len(len + end.offset_from(start) as usize + 1);
+        }
+        return;
+    }
     out.push(b'"');
     let mut a = 0;
     while a < s.len() {
@@ -38,11 +55,23 @@ fn escape_segment<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
     // At most 6 output bytes per input byte (a control character), plus 16
     // of slack for the vector loop's stores.
     out.reserve(s.len() * 6 + 16);
-    // SAFETY: every write below stays within the reservation (the vector
-    // loop may store 16 bytes ahead, inside the slack) and only written
-    // bytes are exposed by `set_len`.
+    // SAFETY: as `escape_into` requires; only written bytes are exposed.
     unsafe {
-        let mut o = out.as_mut_ptr().add(out.len());
+        let len = out.len();
+        let start = out.as_mut_ptr().add(len);
+        let end = escape_into::<ASCII>(s, start);
+        out.set_len(len + end.offset_from(start) as usize);
+    }
+}
+
+/// Writes `s` escaped at `o`; returns the end of what was written.
+///
+/// # Safety
+/// `o` must be valid for writes of `s.len() * 6 + 16` bytes (the vector
+/// loop may store 16 bytes past what it keeps).
+#[inline(always)]
+unsafe fn escape_into<const ASCII: bool>(s: &[u8], mut o: *mut u8) -> *mut u8 {
+    unsafe {
         let mut i = 0;
         let n = s.len();
         loop {
@@ -87,7 +116,7 @@ fn escape_segment<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
                 }
             }
         }
-        out.set_len(o.offset_from(out.as_ptr()) as usize);
+        o
     }
 }
 
@@ -560,49 +589,9 @@ pub unsafe fn write_i64_raw(v: i64, dst: *mut u8) -> usize {
 /// # Safety
 /// `dst` must be valid for writes of 20 bytes.
 #[inline]
-pub unsafe fn write_u64_raw(mut v: u64, dst: *mut u8) -> usize {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869\
-707172737475767778798081828384858687888990919293949596979899";
-    let n = decimal_digits(v);
-    let mut i = n;
-    // SAFETY: the n digits are written at dst[0..n], n <= 20.
-    unsafe {
-        while v >= 100 {
-            let pair = (v % 100) as usize * 2;
-            v /= 100;
-            i -= 2;
-            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add(pair), dst.add(i), 2);
-        }
-        if v >= 10 {
-            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add(v as usize * 2), dst, 2);
-        } else {
-            *dst = b'0' + v as u8;
-        }
-    }
-    n
-}
-
-/// The number of decimal digits of `v` (1 for 0).
-#[inline]
-fn decimal_digits(v: u64) -> usize {
-    const POW10: [u64; 20] = {
-        let mut t = [0u64; 20];
-        let mut i = 0;
-        let mut p = 1u64;
-        while i < 20 {
-            t[i] = p;
-            if i < 19 {
-                p *= 10;
-            }
-            i += 1;
-        }
-        t
-    };
-    // log10 from log2 (1233/4096 ~ log10(2)), then one comparison to correct it.
-    let bits = 64 - (v | 1).leading_zeros() as usize;
-    let guess = (bits * 1233) >> 12;
-    (guess + usize::from(guess < 20 && v >= POW10[guess])).max(1)
+pub unsafe fn write_u64_raw(v: u64, dst: *mut u8) -> usize {
+    // SAFETY: itoap writes at most u64::MAX_LEN (20) bytes.
+    unsafe { itoap::write_to_ptr(dst, v) }
 }
 
 #[cfg(test)]
@@ -866,6 +855,14 @@ mod tests {
         fn integers_match_to_string(v in proptest::num::i64::ANY, w in proptest::num::u64::ANY) {
             proptest::prop_assert_eq!(i(v), v.to_string());
             proptest::prop_assert_eq!(u(w), w.to_string());
+        }
+
+        #[test]
+        fn integers_of_every_length_match_to_string(v in proptest::num::i64::ANY, digits in 0u32..19) {
+            // Uniform 64-bit values almost all have 18-20 digits.
+            let v = v % 10i64.pow(digits);
+            proptest::prop_assert_eq!(i(v), v.to_string());
+            proptest::prop_assert_eq!(u(v.unsigned_abs()), v.unsigned_abs().to_string());
         }
 
         #[test]

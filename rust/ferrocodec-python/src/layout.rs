@@ -1,0 +1,343 @@
+//! The encoder's reads of lists, tuples, dicts, strs and ints, in place.
+//!
+//! The limited API has only functions for these: `PyList_GetItem`,
+//! `PyDict_Size`, `PyUnicode_AsUTF8AndSize`, `PyLong_AsLongLongAndOverflow`.
+//! Through them the abi3 wheel made one call per list item, per dict, per
+//! str and per int it encoded, where CPython's own encoder and orjson read a
+//! field. So on GIL builds of CPython 3.11 to 3.14 (64-bit), the abi3 wheel
+//! reads these fields at the offsets of those versions, and only after
+//! checking at import, on objects of each kind, that every read gives what
+//! the function gives. Where a check fails, or on another version (the abi3
+//! wheel also loads on 3.15 and later), it calls the functions as before.
+//! Version-specific builds (the free-threaded wheel) keep their own paths.
+//!
+//! What is read, for the versions above:
+//! - a list's `ob_item` array (offset 24) and a tuple's inline items
+//!   (offset 24; 32 from 3.14, which caches the hash first);
+//! - a dict's `ma_used` (offset 16);
+//! - a str's `state` bits (offset 32: `interned:2, kind:3, compact:1,
+//!   ascii:1`): a compact ASCII str's characters (offset 48 on 3.11, 40
+//!   after), which are its UTF-8, and a compact str's cached UTF-8
+//!   (`utf8_length`, `utf8`: 48 and 56 on 3.11, 40 and 48 after) once
+//!   CPython has made it;
+//! - an int's size (3.11: the signed digit count `ob_size` at 16; 3.12 on:
+//!   `lv_tag` at 16, the digit count shifted by 3 over 2 sign bits) and its
+//!   first two 30-bit digits (offset 24), for ints below 2**60 in size.
+
+use pyo3::ffi;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Where the fields are, for the running interpreter; all zero (the
+/// functions are called) until [`init`] has verified them.
+#[derive(Clone, Copy, Default)]
+pub struct Layout {
+    /// A tuple's first item; 0: the layout is not known.
+    tuple_items: u8,
+    /// A compact ASCII str's characters.
+    ascii_data: u8,
+    /// A compact str's `utf8_length` and `utf8` (the pointer follows).
+    utf8_length: u8,
+    /// How an int's size is stored.
+    ints: Ints,
+}
+
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+#[repr(u8)]
+enum Ints {
+    /// Not read in place.
+    #[default]
+    Unknown = 0,
+    /// 3.11: `ob_size` is the signed number of digits.
+    SignedSize = 1,
+    /// 3.12 on: `lv_tag`.
+    Tag = 2,
+}
+
+/// The verified layout, packed: one relaxed load at the start of a call.
+static PACKED: AtomicU64 = AtomicU64::new(0);
+
+impl Layout {
+    /// The layout verified at import (all unknown before).
+    #[inline(always)]
+    pub fn get() -> Layout {
+        let v = PACKED.load(Ordering::Relaxed).to_le_bytes();
+        Layout {
+            tuple_items: v[0],
+            ascii_data: v[1],
+            utf8_length: v[2],
+            ints: match v[3] {
+                1 => Ints::SignedSize,
+                2 => Ints::Tag,
+                _ => Ints::Unknown,
+            },
+        }
+    }
+
+    #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"))]
+    fn pack(self) -> u64 {
+        u64::from_le_bytes([
+            self.tuple_items,
+            self.ascii_data,
+            self.utf8_length,
+            self.ints as u8,
+            0,
+            0,
+            0,
+            0,
+        ])
+    }
+
+    /// Item `i < len` of a list (locked by the caller on free-threaded
+    /// builds) or tuple, borrowed.
+    ///
+    /// # Safety
+    /// `seq` is a live list (`is_list`) or tuple with more than `i` items.
+    #[inline(always)]
+    pub unsafe fn seq_item(
+        self,
+        seq: *mut ffi::PyObject,
+        i: ffi::Py_ssize_t,
+        is_list: bool,
+    ) -> *mut ffi::PyObject {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            let _ = self;
+            if is_list {
+                ffi::PyList_GET_ITEM(seq, i)
+            } else {
+                ffi::PyTuple_GET_ITEM(seq, i)
+            }
+        }
+        #[cfg(Py_LIMITED_API)]
+        {
+            if self.tuple_items != 0 {
+                let items = if is_list {
+                    *seq.cast::<u8>().add(24).cast::<*mut *mut ffi::PyObject>()
+                } else {
+                    seq.cast::<u8>()
+                        .add(self.tuple_items as usize)
+                        .cast::<*mut ffi::PyObject>()
+                };
+                return *items.offset(i);
+            }
+            if is_list {
+                ffi::PyList_GetItem(seq, i)
+            } else {
+                ffi::PyTuple_GetItem(seq, i)
+            }
+        }
+    }
+
+    /// The number of items of a dict.
+    ///
+    /// # Safety
+    /// `d` is a live dict.
+    #[inline(always)]
+    pub unsafe fn dict_len(self, d: *mut ffi::PyObject) -> ffi::Py_ssize_t {
+        if cfg!(Py_LIMITED_API) && self.tuple_items != 0 {
+            return *d.cast::<u8>().add(16).cast::<ffi::Py_ssize_t>();
+        }
+        ffi::PyDict_Size(d)
+    }
+
+    /// A str's UTF-8 where it can be read without a call: a compact ASCII
+    /// str's characters, or a compact str's cached UTF-8; None otherwise.
+    ///
+    /// # Safety
+    /// `s` is a live str (of any subtype).
+    #[inline(always)]
+    pub unsafe fn str_utf8(self, s: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        if !cfg!(Py_LIMITED_API) || self.ascii_data == 0 {
+            return None;
+        }
+        let p = s.cast::<u8>();
+        let state = *p.add(32).cast::<u32>();
+        let len = *p.add(16).cast::<ffi::Py_ssize_t>() as usize;
+        const COMPACT: u32 = 1 << 5;
+        const ASCII: u32 = 1 << 6;
+        if state & (COMPACT | ASCII) == COMPACT | ASCII {
+            return Some((p.add(self.ascii_data as usize), len));
+        }
+        if state & COMPACT != 0 {
+            let at = p.add(self.utf8_length as usize);
+            let utf8 = *at.add(8).cast::<*const u8>();
+            if !utf8.is_null() {
+                return Some((utf8, *at.cast::<ffi::Py_ssize_t>() as usize));
+            }
+        }
+        None
+    }
+
+    /// An int's value where it is below 2**60 in size and can be read
+    /// without a call; None otherwise.
+    ///
+    /// # Safety
+    /// `o` is a live int (of any subtype).
+    #[inline(always)]
+    pub unsafe fn small_int(self, o: *mut ffi::PyObject) -> Option<i64> {
+        if !cfg!(Py_LIMITED_API) {
+            return None;
+        }
+        let p = o.cast::<u8>();
+        let field = *p.add(16).cast::<isize>();
+        let (digits, negative) = match self.ints {
+            Ints::Unknown => return None,
+            Ints::SignedSize => (field.unsigned_abs(), field < 0),
+            Ints::Tag => ((field as usize) >> 3, field & 3 == 2),
+        };
+        let d = p.add(24).cast::<u32>();
+        let magnitude = match digits {
+            0 => 0,
+            1 => *d as i64,
+            2 => *d as i64 | ((*d.add(1) as i64) << 30),
+            _ => return None,
+        };
+        Some(if negative { -magnitude } else { magnitude })
+    }
+}
+
+/// Finds and verifies the layout of the running interpreter (once, at
+/// import; the abi3 wheel on GIL builds only).
+pub fn init(py: pyo3::Python<'_>) {
+    #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"))]
+    {
+        let version = py.version_info();
+        let candidate = match (version.major, version.minor) {
+            (3, 11) => Layout {
+                tuple_items: 24,
+                ascii_data: 48,
+                utf8_length: 48,
+                ints: Ints::SignedSize,
+            },
+            (3, 12 | 13) => Layout {
+                tuple_items: 24,
+                ascii_data: 40,
+                utf8_length: 40,
+                ints: Ints::Tag,
+            },
+            (3, 14) => Layout {
+                tuple_items: 32,
+                ascii_data: 40,
+                utf8_length: 40,
+                ints: Ints::Tag,
+            },
+            _ => return,
+        };
+        // SAFETY: attached; every read is of a live object of the kind the
+        // read is for, within the object as the candidate layout describes
+        // it, and compared with what the API gives.
+        let verified = unsafe { verify(py, candidate) };
+        PACKED.store(verified.pack(), Ordering::Relaxed);
+    }
+    let _ = py;
+}
+
+/// The candidate with each part that does not match the API on probe
+/// objects turned off.
+#[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"))]
+unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
+    use pyo3::prelude::*;
+    use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+    // Containers: the items of lists and tuples of several sizes, and dict
+    // sizes. (The 3-tuple comes first: a wrong tuple offset reads inside it.)
+    let containers_ok = (|| -> PyResult<bool> {
+        for n in [3usize, 1, 9] {
+            let items: Vec<Bound<'_, PyAny>> = (0..n)
+                .map(|i| PyString::new(py, &format!("item{i}")).into_any())
+                .collect();
+            let list = PyList::new(py, &items)?;
+            let tuple = PyTuple::new(py, &items)?;
+            let dict = PyDict::new(py);
+            for (i, it) in items.iter().enumerate() {
+                dict.set_item(it, i)?;
+                let want = it.as_ptr();
+                if l.seq_item(list.as_ptr(), i as isize, true) != want
+                    || l.seq_item(tuple.as_ptr(), i as isize, false) != want
+                {
+                    return Ok(false);
+                }
+            }
+            if l.dict_len(dict.as_ptr()) != n as isize
+                || l.dict_len(PyDict::new(py).as_ptr()) != 0
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })()
+    .unwrap_or(false);
+    if !containers_ok {
+        return Layout::default();
+    }
+
+    // Strs: compact ASCII read in place; other kinds only once their UTF-8
+    // is cached, then exactly that cache.
+    let strs_ok = (|| -> PyResult<bool> {
+        for text in ["", "json", "caf\u{e9} au lait", "\u{3b1}\u{3b2}\u{3b3}", "\u{1f600}!"] {
+            // A fresh str (not an interned literal), its UTF-8 not cached yet.
+            // (Not read through PyO3, which would fill the cache.)
+            let s = PyString::new(py, &format!("{text}{}", text.len()));
+            if text.is_ascii() != l.str_utf8(s.as_ptr()).is_some() {
+                return Ok(false);
+            }
+            let mut len: ffi::Py_ssize_t = 0;
+            let p = ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len);
+            if p.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            if l.str_utf8(s.as_ptr()) != Some((p as *const u8, len as usize)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })()
+    .unwrap_or(false);
+    if !strs_ok {
+        l.ascii_data = 0;
+        l.utf8_length = 0;
+    }
+
+    // Ints: every size up to two digits, both signs, and three digits
+    // (not read).
+    let ints_ok = (|| -> PyResult<bool> {
+        let values: [i128; 12] = [
+            0,
+            1,
+            -1,
+            7,
+            (1 << 30) - 1,
+            1 << 30,
+            -(1 << 30),
+            (1 << 31) + 5,
+            123_456_789_012_345,
+            -987_654_321_098,
+            (1 << 60) - 1,
+            -((1 << 60) - 1),
+        ];
+        for v in values {
+            let o = v.into_pyobject(py)?;
+            if l.small_int(o.as_ptr()) != Some(v as i64) {
+                return Ok(false);
+            }
+        }
+        for v in [1i128 << 60, -(1i128 << 60), 1 << 100] {
+            let o = v.into_pyobject(py)?;
+            if l.small_int(o.as_ptr()).is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })()
+    .unwrap_or(false);
+    if !ints_ok {
+        l.ints = Ints::Unknown;
+    }
+    l
+}
+
+/// What [`init`] verified, for `build_info()`.
+pub fn known() -> (bool, bool, bool) {
+    let l = Layout::get();
+    (l.tuple_items != 0, l.ascii_data != 0, l.ints != Ints::Unknown)
+}
