@@ -339,6 +339,57 @@ def test_empty_containers_count_towards_the_recursion_limit():
         assert 0 <= _recursion_threshold(dumps, {"a": []}) - (want - 1) <= slack
 
 
+def _nested(depth, inner):
+    for _ in range(depth):
+        inner = [inner]
+    return inner
+
+
+def test_recursion_limit_after_shallower_levels_were_checked():
+    # Levels already checked in a walk are not checked again (nor counted)
+    # until a deeper one is: then all of them are, so the limit is reached
+    # at the same depth as when nothing was checked before.
+    for dumps in (fj.dumps, fj.dumpb, lambda o: fj.dumps(o, indent=1)):
+        want = _recursion_threshold(lambda v: dumps([1, v, 1]), [1])
+        for sibling in (_nested(50, []), _nested(50, {"a": [1]}), [[], {}, [[]]]):
+            after = _recursion_threshold(lambda v: dumps([sibling, v, sibling]), [1])
+            assert after == want, (sibling, dumps)
+
+
+def _headroom():
+    """How many more Python frames fit before RecursionError."""
+    def down(n):
+        try:
+            return down(n + 1)
+        except RecursionError:
+            return n
+    return down(0)
+
+
+def test_default_sees_the_recursion_count_of_the_stdlib():
+    # `default` runs with every enclosing container entered in CPython's
+    # recursion count, as in the C encoder (up to 3.11 that count is shared
+    # with Python frames; later versions count C levels apart).
+    class Marker:
+        pass
+
+    def headrooms(dumps):
+        seen = []
+
+        def default(o):
+            seen.append(_headroom())
+            return None
+
+        # The first item checks levels 1-8, so the markers' levels have been
+        # checked before `default` runs.
+        value = [_nested(7, []), _nested(1, Marker()), _nested(5, Marker()), Marker()]
+        dumps(value, default=default)
+        return [seen[0] - h for h in seen]
+
+    assert headrooms(fj.dumps) == headrooms(json.dumps)
+    assert headrooms(fj.dumpb) == headrooms(json.dumps)
+
+
 def test_encoder_rejects_bad_arguments_like_the_stdlib():
     assert outcome(fj.dumps, [1], indent=1.5) == outcome(json.dumps, [1], indent=1.5)
     assert outcome(fj.dumps, [1], separators=(",",)) == outcome(json.dumps, [1], separators=(",",))

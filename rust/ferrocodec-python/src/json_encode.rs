@@ -119,7 +119,7 @@ impl Encoder {
     /// The JSON text of `obj` as UTF-8 bytes, without a str in between.
     fn encode_bytes(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let mut w = Walker::new(py, self);
-        w.obj(obj.as_ptr(), 0)?;
+        w.run(obj.as_ptr(), 0)?;
         if w.surrogates {
             // Lone surrogates have no UTF-8: raise what str.encode raises.
             let text = w.finish_str()?;
@@ -165,7 +165,7 @@ impl Encoder {
             // One output buffer for all lines.
             let mut w = Walker::new(py, self);
             for o in &objs {
-                w.obj(o.bind(py).as_ptr(), 0)?;
+                w.run(o.bind(py).as_ptr(), 0)?;
                 w.out.push(b'\n');
             }
             if as_bytes && !w.surrogates {
@@ -179,7 +179,7 @@ impl Encoder {
         }
         let parts = crate::batch::map_in_order(py, &objs, work, |py, _, o| {
             let mut w = Walker::new(py, self);
-            w.obj(o.bind(py).as_ptr(), 0)?;
+            w.run(o.bind(py).as_ptr(), 0)?;
             w.out.push(b'\n');
             Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
         })?;
@@ -211,7 +211,7 @@ impl Encoder {
         level: usize,
     ) -> PyResult<Py<PyAny>> {
         let mut w = Walker::new(py, self);
-        w.obj(obj.as_ptr(), level)?;
+        w.run(obj.as_ptr(), level)?;
         w.finish_str()
     }
 }
@@ -231,9 +231,23 @@ struct Walker<'a, 'py> {
     newlines: Vec<u8>,
     /// Where list items, str texts and small ints are read in place.
     layout: Layout,
+    /// The item and key separators as words, where they fit one and no
+    /// indentation follows them.
+    item_sep: Option<([u8; 8], usize)>,
+    key_sep: Option<([u8; 8], usize)>,
+    /// The recursion check (see [`Self::enter`]): containers on the path,
+    /// how many of them (outermost first) are entered in CPython's count,
+    /// and the deepest level whose entry is known to succeed.
+    depth: usize,
+    entered: usize,
+    proven: usize,
 }
 
-type R = PyResult<()>;
+/// What the walker's steps return: a boxed error keeps the result one word
+/// wide. `PyResult<()>` is returned through memory, and reading it back
+/// right after the callee stored it stalled on store forwarding: 60% of the
+/// time of a list of empty lists.
+type R = Result<(), Box<PyErr>>;
 
 /// What `encoder_listencode_obj` does with an object.
 enum Kind {
@@ -272,6 +286,15 @@ impl<'a, 'py> Walker<'a, 'py> {
             row_sep: None,
             newlines: Vec::new(),
             layout: Layout::get(),
+            item_sep: if cfg.indent.is_some() {
+                None
+            } else {
+                cfg.item_separator.word()
+            },
+            key_sep: cfg.key_separator.word(),
+            depth: 0,
+            entered: 0,
+            proven: 0,
         }
     }
 
@@ -279,6 +302,11 @@ impl<'a, 'py> Walker<'a, 'py> {
         let ascii = self.cfg.ensure_ascii && !self.cfg.non_ascii_layout;
         let s = crate::pyobj::str_from_utf8(self.py, &self.out, ascii, self.surrogates)?;
         Ok(s.into_py(self.py))
+    }
+
+    /// [`Self::obj`] for the entry points.
+    fn run(&mut self, o: *mut ffi::PyObject, level: usize) -> PyResult<()> {
+        self.obj(o, level).map_err(|e| *e)
     }
 
     /// `encoder_listencode_obj`.
@@ -297,25 +325,81 @@ impl<'a, 'py> Walker<'a, 'py> {
     /// loops, so leaves cost no call.
     #[inline(always)]
     unsafe fn leaf(&mut self, o: *mut ffi::PyObject) -> Option<R> {
+        self.sep_leaf(o, [0; 8], 0)
+    }
+
+    /// A separator of up to 8 bytes (`sep[..sep_len]`), then [`Self::leaf`]:
+    /// the separator is written even when `o` is no leaf. Both go under one
+    /// reservation, with the output's length read and stored once: separate
+    /// appends each reload and store it, and that chain through memory was
+    /// most of the cost of a list item.
+    #[inline(always)]
+    unsafe fn sep_leaf(&mut self, o: *mut ffi::PyObject, sep: [u8; 8], sep_len: usize) -> Option<R> {
+        self.out.reserve(8 + write::NUMBER_ROOM);
+        let base = self.out.as_mut_ptr();
+        let at = self.out.len() + sep_len;
+        // SAFETY (the writes below): 8 bytes for the separator and
+        // NUMBER_ROOM for the value were reserved.
+        std::ptr::write_unaligned(base.add(at - sep_len).cast::<[u8; 8]>(), sep);
+        let dst = base.add(at);
         let tp = ffi::Py_TYPE(o);
-        if tp == &raw mut ffi::PyUnicode_Type {
+        let n = if tp == &raw mut ffi::PyUnicode_Type {
+            self.out.set_len(at);
             let _hold = str_needs_hold(o).then(|| Owned::from_borrowed(o));
-            Some(self.str(o))
+            return Some(self.str(o));
         } else if tp == &raw mut ffi::PyLong_Type {
-            Some(self.int(o))
+            match self.layout.small_int(o) {
+                Some(v) => write::write_i64_raw(v, dst),
+                None => {
+                    self.out.set_len(at);
+                    return Some(self.int_slow(o));
+                }
+            }
         } else if tp == &raw mut ffi::PyFloat_Type {
-            Some(self.float(o))
+            let v = self.layout.float_value(o);
+            if !v.is_finite() {
+                self.out.set_len(at);
+                return Some(self.non_finite_float(o, v));
+            }
+            write::write_f64_raw(v, dst)
         } else if o == ffi::Py_None() {
-            write::push_short(&mut self.out, b"null");
-            Some(Ok(()))
+            std::ptr::write_unaligned(dst.cast::<[u8; 4]>(), *b"null");
+            4
         } else if o == ffi::Py_True() {
-            write::push_short(&mut self.out, b"true");
-            Some(Ok(()))
+            std::ptr::write_unaligned(dst.cast::<[u8; 4]>(), *b"true");
+            4
         } else if o == ffi::Py_False() {
-            write::push_short(&mut self.out, b"false");
-            Some(Ok(()))
+            std::ptr::write_unaligned(dst.cast::<[u8; 8]>(), *b"false\0\0\0");
+            5
         } else {
-            empty_container(self.layout, o).map(|text| self.empty_container(text))
+            self.out.set_len(at);
+            return empty_container(self.layout, o).map(|text| self.empty_container(text));
+        };
+        self.out.set_len(at + n);
+        Some(Ok(()))
+    }
+
+    /// The item separator (and indentation), then [`Self::leaf`].
+    #[inline(always)]
+    unsafe fn item_sep_leaf(&mut self, o: *mut ffi::PyObject, level: usize) -> Option<R> {
+        match self.item_sep {
+            Some((sep, n)) => self.sep_leaf(o, sep, n),
+            None => {
+                self.item_separator(level);
+                self.leaf(o)
+            }
+        }
+    }
+
+    /// The key separator, then [`Self::leaf`].
+    #[inline(always)]
+    unsafe fn key_sep_leaf(&mut self, o: *mut ffi::PyObject) -> Option<R> {
+        match self.key_sep {
+            Some((sep, n)) => self.sep_leaf(o, sep, n),
+            None => {
+                self.cfg.key_separator.push(&mut self.out);
+                self.leaf(o)
+            }
         }
     }
 
@@ -327,8 +411,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     fn empty_container(&mut self, text: &[u8; 2]) -> R {
         self.enter()?;
         self.out.extend_from_slice(text);
-        // SAFETY: attached; matches the enter above.
-        unsafe { ffi::Py_LeaveRecursiveCall() };
+        self.leave();
         Ok(())
     }
 
@@ -361,25 +444,83 @@ impl<'a, 'py> Walker<'a, 'py> {
             Kind::List => {
                 self.enter()?;
                 let r = self.list(o, level);
-                ffi::Py_LeaveRecursiveCall();
+                self.leave();
                 r
             }
             Kind::Dict => {
                 self.enter()?;
                 let r = self.dict(o, level);
-                ffi::Py_LeaveRecursiveCall();
+                self.leave();
                 r
             }
             Kind::Other => self.other(o, level),
         }
     }
 
-    fn enter(&self) -> R {
-        // SAFETY: attached; NUL-terminated message.
-        if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) } != 0 {
-            return Err(PyErr::fetch(self.py));
+    /// `Py_EnterRecursiveCall(" while encoding a JSON object")` for one
+    /// more level, as the C encoder calls it around every container and
+    /// every `default` result: RecursionError where the stdlib raises it.
+    ///
+    /// The call is made only where its outcome is not already known. It
+    /// fails only when CPython's count (3.11-3.13: the levels entered on top
+    /// of the caller's frames; 3.14: the stack in use) reaches the limit, so
+    /// once a level has been entered in this walk, entering it or a
+    /// shallower one again succeeds while no Python code has run. Those
+    /// entries are deferred: the count is brought up to the real depth
+    /// ([`Self::sync_recursion`]) before a deeper level is checked and
+    /// before Python code (`default`, `items()`, comparisons) runs, so both
+    /// see the count the stdlib's encoder would have made. Each level is
+    /// left with `Py_LeaveRecursiveCall` only if it was entered.
+    #[inline(always)]
+    fn enter(&mut self) -> R {
+        self.depth += 1;
+        if self.depth <= self.proven {
+            return Ok(());
+        }
+        self.enter_deeper()
+    }
+
+    #[inline(never)]
+    fn enter_deeper(&mut self) -> R {
+        if let Err(e) = self.sync_recursion() {
+            self.depth -= 1;
+            return Err(e);
+        }
+        self.proven = self.depth;
+        Ok(())
+    }
+
+    /// Enters the levels on the path not entered yet.
+    #[inline(never)]
+    fn sync_recursion(&mut self) -> R {
+        while self.entered < self.depth {
+            // SAFETY: attached; NUL-terminated message.
+            if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) }
+                != 0
+            {
+                return Err(Box::new(PyErr::fetch(self.py)));
+            }
+            self.entered += 1;
         }
         Ok(())
+    }
+
+    /// Before Python code runs: the count as the stdlib's would be, and no
+    /// level proven past this one (the code may change the limit).
+    fn before_python_code(&mut self) -> R {
+        self.proven = self.depth;
+        self.sync_recursion()
+    }
+
+    /// Leaves the innermost level ([`Self::enter`]).
+    #[inline(always)]
+    fn leave(&mut self) {
+        if self.entered == self.depth {
+            // SAFETY: attached; this level was entered.
+            unsafe { ffi::Py_LeaveRecursiveCall() };
+            self.entered -= 1;
+        }
+        self.depth -= 1;
     }
 
     #[inline]
@@ -437,7 +578,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         let v = ffi::PyLong_AsLongLongAndOverflow(o, &mut overflow);
         if overflow == 0 {
             if v == -1 && !ffi::PyErr_Occurred().is_null() {
-                return Err(PyErr::fetch(self.py));
+                return Err(Box::new(PyErr::fetch(self.py)));
             }
             write::write_i64(&mut self.out, v);
             return Ok(());
@@ -450,11 +591,16 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     /// `encoder_encode_float`: `float.__repr__`, or the non-finite names.
     unsafe fn float(&mut self, o: *mut ffi::PyObject) -> R {
-        let v = ffi::PyFloat_AsDouble(o);
+        let v = self.layout.float_value(o);
         if v.is_finite() {
             write::write_f64(&mut self.out, v);
             return Ok(());
         }
+        self.non_finite_float(o, v)
+    }
+
+    #[cold]
+    unsafe fn non_finite_float(&mut self, o: *mut ffi::PyObject, v: f64) -> R {
         let text = non_finite(self.cfg, v, || {
             Ok(Bound::from_borrowed_ptr(self.py, o).repr()?.to_string())
         })?;
@@ -465,7 +611,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     fn check_circular(&mut self, o: *mut ffi::PyObject) -> R {
         if self.cfg.check_circular {
             if self.path.contains(&o) {
-                return Err(PyValueError::new_err("Circular reference detected"));
+                return Err(Box::new(PyValueError::new_err("Circular reference detected")));
             }
             self.path.push(o);
         }
@@ -534,14 +680,16 @@ impl<'a, 'py> Walker<'a, 'py> {
         loop {
             // Leaves up to the next other item, returned with a strong
             // reference taken under the lock (a tuple holds its items).
-            let mut run = |w: &mut Self| -> PyResult<Option<(*mut ffi::PyObject, Option<Owned>)>> {
+            let mut run = |w: &mut Self| -> Result<Option<(*mut ffi::PyObject, Option<Owned>)>, Box<PyErr>> {
                 // The length is read again each time: `default` may shrink a list.
                 while i < seq_len(seq, is_list) {
                     let item = w.layout.seq_item(seq, i, is_list);
-                    if i > 0 {
-                        w.item_separator(level);
-                    }
-                    match w.leaf(item) {
+                    let leaf = if i > 0 {
+                        w.item_sep_leaf(item, level)
+                    } else {
+                        w.leaf(item)
+                    };
+                    match leaf {
                         Some(r) => r?,
                         None => {
                             return Ok(Some((item, is_list.then(|| Owned::from_borrowed(item)))))
@@ -618,15 +766,17 @@ impl<'a, 'py> Walker<'a, 'py> {
                 self.key_value(dct, key, value, level, &mut first)?;
             }
         } else if self.cfg.sort_keys || !exact {
+            // items() of a subclass and the sort's comparisons run Python code.
+            self.before_python_code()?;
             let items = Owned::from_new(self.py, ffi::PyMapping_Items(dct))?;
             if self.cfg.sort_keys && ffi::PyList_Sort(items.as_ptr()) != 0 {
-                return Err(PyErr::fetch(self.py));
+                return Err(Box::new(PyErr::fetch(self.py)));
             }
             let mut i = 0;
             while i < ffi::PyList_Size(items.as_ptr()) {
                 let item = list_item(self.py, items.as_ptr(), i)?;
                 if ffi::PyTuple_Check(item.as_ptr()) == 0 || ffi::PyTuple_Size(item.as_ptr()) != 2 {
-                    return Err(PyValueError::new_err("items must return 2-tuples"));
+                    return Err(Box::new(PyValueError::new_err("items must return 2-tuples")));
                 }
                 let key = ffi::PyTuple_GetItem(item.as_ptr(), 0);
                 let value = ffi::PyTuple_GetItem(item.as_ptr(), 1);
@@ -642,11 +792,11 @@ impl<'a, 'py> Walker<'a, 'py> {
             let mut pos: ffi::Py_ssize_t = 0;
             let size = self.layout.dict_len(dct);
             loop {
-                let next = with_critical_section(&bound, || -> PyResult<Option<Pending>> {
+                let next = with_critical_section(&bound, || -> Result<Option<Pending>, Box<PyErr>> {
                     if cfg!(Py_GIL_DISABLED) && pos > 0 && ffi::PyDict_Size(dct) != size {
-                        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        return Err(Box::new(pyo3::exceptions::PyRuntimeError::new_err(
                             "dictionary changed size during iteration",
-                        ));
+                        )));
                     }
                     let mut key: *mut ffi::PyObject = std::ptr::null_mut();
                     let mut value: *mut ffi::PyObject = std::ptr::null_mut();
@@ -732,8 +882,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         let was_first = *first;
         self.member_start(level, first);
         if key(self).is_ok() {
-            self.cfg.key_separator.push(&mut self.out);
-            if let Some(Ok(())) = self.leaf(value) {
+            if let Some(Ok(())) = self.key_sep_leaf(value) {
                 return true;
             }
         }
@@ -795,10 +944,10 @@ impl<'a, 'py> Walker<'a, 'py> {
         } else if self.cfg.skipkeys {
             return Ok(());
         } else {
-            return Err(PyTypeError::new_err(format!(
+            return Err(Box::new(PyTypeError::new_err(format!(
                 "keys must be str, int, float, bool or None, not {}",
                 type_name(py, key, false)?
-            )));
+            ))));
         }
         self.member_start(level, first);
         if is_str {
@@ -832,6 +981,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     /// an ndarray or NumPy scalar first (as its `tolist()` / `item()`).
     unsafe fn other(&mut self, o: *mut ffi::PyObject, level: usize) -> R {
         self.check_circular(o)?;
+        self.before_python_code()?;
         let (newobj, note) = match self.numpy(o, level)? {
             Numpy::Written => {
                 self.pop_circular();
@@ -846,7 +996,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         };
         self.enter()?;
         let r = self.obj(newobj.as_ptr(), level);
-        ffi::Py_LeaveRecursiveCall();
+        self.leave();
         if let Err(e) = r {
             if note {
                 add_note(self.py, &e, || {
@@ -865,7 +1015,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     /// `numpy=True`: an exact ndarray of bool, int, uint, float16/32/64 is
     /// written from its buffer; other ndarrays become `o.tolist()`, NumPy
     /// scalars `o.item()` (the Python objects `tolist()` would give).
-    unsafe fn numpy(&mut self, o: *mut ffi::PyObject, level: usize) -> PyResult<Numpy> {
+    unsafe fn numpy(&mut self, o: *mut ffi::PyObject, level: usize) -> Result<Numpy, Box<PyErr>> {
         let Some((ndarray, generic)) = &self.cfg.numpy else {
             return Ok(Numpy::No);
         };
@@ -886,17 +1036,17 @@ impl<'a, 'py> Walker<'a, 'py> {
             if item.is_instance(generic.bind(py))? {
                 return Ok(Numpy::No);
             }
-            return Owned::from_new(py, item.into_ptr()).map(Numpy::Convert);
+            return Ok(Numpy::Convert(Owned::from_new(py, item.into_ptr())?));
         } else {
             return Ok(Numpy::No);
         };
         let newobj = bound.call_method0(method)?;
-        Owned::from_new(py, newobj.into_ptr()).map(Numpy::Convert)
+        Ok(Numpy::Convert(Owned::from_new(py, newobj.into_ptr())?))
     }
 
     /// Writes an ndarray whose buffer has a supported element type; false
     /// (nothing written) otherwise.
-    unsafe fn ndarray(&mut self, array: &Bound<'_, PyAny>, level: usize) -> PyResult<bool> {
+    unsafe fn ndarray(&mut self, array: &Bound<'_, PyAny>, level: usize) -> Result<bool, Box<PyErr>> {
         let Ok(export) = Export::new(array, ffi::PyBUF_RECORDS_RO) else {
             return Ok(false); // e.g. datetime64, which NumPy does not export
         };
@@ -997,7 +1147,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             if in_list {
                 self.list_item_note(&e, i);
             }
-            return Err(e);
+            return Err(Box::new(e));
         }
         Ok(())
     }

@@ -20,6 +20,7 @@
 //!   after), which are its UTF-8, and a compact str's cached UTF-8
 //!   (`utf8_length`, `utf8`: 48 and 56 on 3.11, 40 and 48 after) once
 //!   CPython has made it;
+//! - a float's `ob_fval` (offset 16);
 //! - an int's size (3.11: the signed digit count `ob_size` at 16; 3.12 on:
 //!   `lv_tag` at 16, the digit count shifted by 3 over 2 sign bits) and its
 //!   first two 30-bit digits (offset 24), for ints below 2**60 in size.
@@ -39,6 +40,8 @@ pub struct Layout {
     utf8_length: u8,
     /// How an int's size is stored.
     ints: Ints,
+    /// Floats are read in place.
+    floats: bool,
 }
 
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -70,6 +73,7 @@ impl Layout {
                 2 => Ints::Tag,
                 _ => Ints::Unknown,
             },
+            floats: v[4] != 0,
         }
     }
 
@@ -80,7 +84,7 @@ impl Layout {
             self.ascii_data,
             self.utf8_length,
             self.ints as u8,
-            0,
+            self.floats as u8,
             0,
             0,
             0,
@@ -168,6 +172,26 @@ impl Layout {
         None
     }
 
+    /// A float's value (`ob_fval`, offset 16, on every version).
+    ///
+    /// # Safety
+    /// `o` is a live float (of any subtype).
+    #[inline(always)]
+    pub unsafe fn float_value(self, o: *mut ffi::PyObject) -> f64 {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            let _ = self;
+            ffi::PyFloat_AS_DOUBLE(o)
+        }
+        #[cfg(Py_LIMITED_API)]
+        {
+            if self.floats {
+                return *o.cast::<u8>().add(16).cast::<f64>();
+            }
+            ffi::PyFloat_AsDouble(o)
+        }
+    }
+
     /// An int's value where it is below 2**60 in size and can be read
     /// without a call; None otherwise.
     ///
@@ -208,18 +232,21 @@ pub fn init(py: pyo3::Python<'_>) {
                 ascii_data: 48,
                 utf8_length: 48,
                 ints: Ints::SignedSize,
+                floats: true,
             },
             (3, 12 | 13) => Layout {
                 tuple_items: 24,
                 ascii_data: 40,
                 utf8_length: 40,
                 ints: Ints::Tag,
+                floats: true,
             },
             (3, 14) => Layout {
                 tuple_items: 32,
                 ascii_data: 40,
                 utf8_length: 40,
                 ints: Ints::Tag,
+                floats: true,
             },
             _ => return,
         };
@@ -333,11 +360,19 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
     if !ints_ok {
         l.ints = Ints::Unknown;
     }
+
+    // Floats: the double itself, bit for bit.
+    l.floats = [0.0, -0.0, 1.5, -2.25e-300, 1e308, f64::INFINITY, f64::MIN_POSITIVE]
+        .iter()
+        .all(|&v| {
+            let o = pyo3::types::PyFloat::new(py, v);
+            l.float_value(o.as_ptr()).to_bits() == v.to_bits()
+        });
     l
 }
 
-/// What [`init`] verified, for `build_info()`.
-pub fn known() -> (bool, bool, bool) {
+/// What [`init`] verified, for `build_info()`: containers, strs, ints, floats.
+pub fn known() -> (bool, bool, bool, bool) {
     let l = Layout::get();
-    (l.tuple_items != 0, l.ascii_data != 0, l.ints != Ints::Unknown)
+    (l.tuple_items != 0, l.ascii_data != 0, l.ints != Ints::Unknown, l.floats)
 }

@@ -64,8 +64,7 @@ mod _ferrocodec {
         d.set_item("target", env!("FERROCODEC_TARGET"))?;
         d.set_item("str_state_layout_known", super::str_state_layout_known())?;
         d.set_item("str_new", super::pyobj::str_new::available())?;
-        let (containers, strs, ints) = super::layout::known();
-        d.set_item("layout_in_place", (containers, strs, ints))?;
+        d.set_item("layout_in_place", super::layout::known())?;
         d.set_item("release", !cfg!(debug_assertions))?;
         Ok(d)
     }

@@ -5,11 +5,13 @@
 /// `encode_basestring_ascii`: `"`, `\`, control characters, DEL and every
 /// non-ASCII character escaped (astral characters as a surrogate pair), in
 /// quotes. `s` is UTF-8, or generalised UTF-8 holding surrogates.
+#[inline]
 pub fn write_str_ascii(out: &mut Vec<u8>, s: &[u8]) {
     write_str::<true>(out, s)
 }
 
 /// `encode_basestring`: only `"`, `\` and control characters escaped.
+#[inline]
 pub fn write_str_unicode(out: &mut Vec<u8>, s: &[u8]) {
     write_str::<false>(out, s)
 }
@@ -18,11 +20,12 @@ pub fn write_str_unicode(out: &mut Vec<u8>, s: &[u8]) {
 /// input byte) is reserved for one segment at a time, not a whole string.
 const SEGMENT: usize = 4096;
 
-#[inline]
+#[inline(always)]
 fn write_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
     if s.len() <= SEGMENT {
         // Most strings: one reservation for the quotes, the worst case of
-        // escapes and the vector loop's slack.
+        // escapes and the vector loop's slack; the plain run inline (most
+        // strings are one), the escapes in a call.
         out.reserve(s.len() * 6 + 2 + 16);
         // SAFETY: the opening quote, at most 6 bytes per input byte (plus
         // 16 bytes of stores past them) and the closing quote fit in the
@@ -31,12 +34,24 @@ fn write_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
             let len = out.len();
             let start = out.as_mut_ptr().add(len);
             *start = b'"';
-            let end = escape_into::<ASCII>(s, start.add(1));
+            let o = start.add(1);
+            let run = copy_plain_run::<ASCII>(s, 0, o);
+            let end = if run == s.len() {
+                o.add(run)
+            } else {
+                escape_from::<ASCII>(s, run, o.add(run))
+            };
             *end = b'"';
             out.set_len(len + end.offset_from(start) as usize + 1);
         }
         return;
     }
+    write_long_str::<ASCII>(out, s);
+}
+
+/// [`write_str`] past [`SEGMENT`] bytes: escaped a segment at a time.
+#[inline(never)]
+fn write_long_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     let mut a = 0;
     while a < s.len() {
@@ -59,20 +74,19 @@ fn escape_segment<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
     unsafe {
         let len = out.len();
         let start = out.as_mut_ptr().add(len);
-        let end = escape_into::<ASCII>(s, start);
+        let end = escape_from::<ASCII>(s, 0, start);
         out.set_len(len + end.offset_from(start) as usize);
     }
 }
 
-/// Writes `s` escaped at `o`; returns the end of what was written.
+/// Writes `s[i..]` escaped at `o`; returns the end of what was written.
 ///
 /// # Safety
-/// `o` must be valid for writes of `s.len() * 6 + 16` bytes (the vector
-/// loop may store 16 bytes past what it keeps).
-#[inline(always)]
-unsafe fn escape_into<const ASCII: bool>(s: &[u8], mut o: *mut u8) -> *mut u8 {
+/// `o` must be valid for writes of `(s.len() - i) * 6 + 16` bytes (the
+/// vector loop may store 16 bytes past what it keeps).
+#[inline(never)]
+unsafe fn escape_from<const ASCII: bool>(s: &[u8], mut i: usize, mut o: *mut u8) -> *mut u8 {
     unsafe {
-        let mut i = 0;
         let n = s.len();
         loop {
             let run = copy_plain_run::<ASCII>(s, i, o);
@@ -518,6 +532,12 @@ impl Separator {
 
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// The separator as one 8-byte word and its length, if it fits.
+    #[inline(always)]
+    pub fn word(&self) -> Option<([u8; 8], usize)> {
+        (self.bytes.len() <= 8).then_some((self.word, self.bytes.len()))
     }
 
     #[inline(always)]
