@@ -241,6 +241,8 @@ struct Walker<'a, 'py> {
     depth: usize,
     entered: usize,
     proven: usize,
+    /// How many times Python code was called (`default`, `items()`, ...).
+    python_runs: u64,
 }
 
 /// What the walker's steps return: a boxed error keeps the result one word
@@ -295,6 +297,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             depth: 0,
             entered: 0,
             proven: 0,
+            python_runs: 0,
         }
     }
 
@@ -334,7 +337,12 @@ impl<'a, 'py> Walker<'a, 'py> {
     /// appends each reload and store it, and that chain through memory was
     /// most of the cost of a list item.
     #[inline(always)]
-    unsafe fn sep_leaf(&mut self, o: *mut ffi::PyObject, sep: [u8; 8], sep_len: usize) -> Option<R> {
+    unsafe fn sep_leaf(
+        &mut self,
+        o: *mut ffi::PyObject,
+        sep: [u8; 8],
+        sep_len: usize,
+    ) -> Option<R> {
         self.out.reserve(8 + write::NUMBER_ROOM);
         let base = self.out.as_mut_ptr();
         let at = self.out.len() + sep_len;
@@ -495,8 +503,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     fn sync_recursion(&mut self) -> R {
         while self.entered < self.depth {
             // SAFETY: attached; NUL-terminated message.
-            if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) }
-                != 0
+            if unsafe { ffi::Py_EnterRecursiveCall(c" while encoding a JSON object".as_ptr()) } != 0
             {
                 return Err(Box::new(PyErr::fetch(self.py)));
             }
@@ -508,6 +515,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     /// Before Python code runs: the count as the stdlib's would be, and no
     /// level proven past this one (the code may change the limit).
     fn before_python_code(&mut self) -> R {
+        self.python_runs += 1;
         self.proven = self.depth;
         self.sync_recursion()
     }
@@ -611,7 +619,9 @@ impl<'a, 'py> Walker<'a, 'py> {
     fn check_circular(&mut self, o: *mut ffi::PyObject) -> R {
         if self.cfg.check_circular {
             if self.path.contains(&o) {
-                return Err(Box::new(PyValueError::new_err("Circular reference detected")));
+                return Err(Box::new(PyValueError::new_err(
+                    "Circular reference detected",
+                )));
             }
             self.path.push(o);
         }
@@ -680,25 +690,29 @@ impl<'a, 'py> Walker<'a, 'py> {
         loop {
             // Leaves up to the next other item, returned with a strong
             // reference taken under the lock (a tuple holds its items).
-            let mut run = |w: &mut Self| -> Result<Option<(*mut ffi::PyObject, Option<Owned>)>, Box<PyErr>> {
-                // The length is read again each time: `default` may shrink a list.
-                while i < seq_len(seq, is_list) {
-                    let item = w.layout.seq_item(seq, i, is_list);
-                    let leaf = if i > 0 {
-                        w.item_sep_leaf(item, level)
-                    } else {
-                        w.leaf(item)
-                    };
-                    match leaf {
-                        Some(r) => r?,
-                        None => {
-                            return Ok(Some((item, is_list.then(|| Owned::from_borrowed(item)))))
+            let mut run =
+                |w: &mut Self| -> Result<Option<(*mut ffi::PyObject, Option<Owned>)>, Box<PyErr>> {
+                    // The length is read again each time: `default` may shrink a list.
+                    while i < seq_len(seq, is_list) {
+                        let item = w.layout.seq_item(seq, i, is_list);
+                        let leaf = if i > 0 {
+                            w.item_sep_leaf(item, level)
+                        } else {
+                            w.leaf(item)
+                        };
+                        match leaf {
+                            Some(r) => r?,
+                            None => {
+                                return Ok(Some((
+                                    item,
+                                    is_list.then(|| Owned::from_borrowed(item)),
+                                )))
+                            }
                         }
+                        i += 1;
                     }
-                    i += 1;
-                }
-                Ok(None)
-            };
+                    Ok(None)
+                };
             // A tuple cannot change: no lock.
             let next = if is_list {
                 with_critical_section(&bound, || run(self))
@@ -776,7 +790,9 @@ impl<'a, 'py> Walker<'a, 'py> {
             while i < ffi::PyList_Size(items.as_ptr()) {
                 let item = list_item(self.py, items.as_ptr(), i)?;
                 if ffi::PyTuple_Check(item.as_ptr()) == 0 || ffi::PyTuple_Size(item.as_ptr()) != 2 {
-                    return Err(Box::new(PyValueError::new_err("items must return 2-tuples")));
+                    return Err(Box::new(PyValueError::new_err(
+                        "items must return 2-tuples",
+                    )));
                 }
                 let key = ffi::PyTuple_GetItem(item.as_ptr(), 0);
                 let value = ffi::PyTuple_GetItem(item.as_ptr(), 1);
@@ -791,50 +807,61 @@ impl<'a, 'py> Walker<'a, 'py> {
             let bound = pyo3::Borrowed::from_ptr(self.py, dct);
             let mut pos: ffi::Py_ssize_t = 0;
             let size = self.layout.dict_len(dct);
+            // Members read so far. While no Python code has run since the
+            // dict was entered, it holds `size` members (another thread that
+            // changed it is caught above): the walk stops after the last
+            // one, without the call that would find no more. Otherwise it
+            // asks PyDict_Next until the end, as the C encoder does.
+            let mut seen = 0;
+            let runs = self.python_runs;
             loop {
-                let next = with_critical_section(&bound, || -> Result<Option<Pending>, Box<PyErr>> {
-                    if cfg!(Py_GIL_DISABLED) && pos > 0 && ffi::PyDict_Size(dct) != size {
-                        return Err(Box::new(pyo3::exceptions::PyRuntimeError::new_err(
-                            "dictionary changed size during iteration",
-                        )));
-                    }
-                    let mut key: *mut ffi::PyObject = std::ptr::null_mut();
-                    let mut value: *mut ffi::PyObject = std::ptr::null_mut();
-                    while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
-                        let str_key =
-                            ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type && is_leaf(self.layout, key);
-                        let leaf_value = is_leaf(self.layout, value);
-                        if leaf_value
-                            && str_key
-                            && self.leaf_member(|w| w.str(key), value, level, &mut first)
-                        {
-                            continue;
-                        }
-                        if !leaf_value && str_key {
-                            // Encoding a container or calling `default` may
-                            // mutate the dict: the value is held and encoded
-                            // unlocked. The str key is written now and not
-                            // held (a key shared by many dicts would have its
-                            // reference count written by every thread).
-                            let value = Owned::from_borrowed(value);
-                            self.member_start(level, &mut first);
-                            let start = self.out.len();
-                            self.str(key)?;
-                            let end = self.out.len();
-                            self.cfg.key_separator.push(&mut self.out);
-                            return Ok(Some(Pending::Value(value, start..end)));
-                        }
-                        if !(leaf_value && is_leaf(self.layout, key)) {
-                            return Ok(Some(Pending::Member(
-                                Owned::from_borrowed(key),
-                                Owned::from_borrowed(value),
+                let next =
+                    with_critical_section(&bound, || -> Result<Option<Pending>, Box<PyErr>> {
+                        if cfg!(Py_GIL_DISABLED) && pos > 0 && ffi::PyDict_Size(dct) != size {
+                            return Err(Box::new(pyo3::exceptions::PyRuntimeError::new_err(
+                                "dictionary changed size during iteration",
                             )));
                         }
-                        // Leaves that failed the inline path raise here, with the note.
-                        self.key_value(dct, key, value, level, &mut first)?;
-                    }
-                    Ok(None)
-                })?;
+                        let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+                        let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+                        while !(seen == size && self.python_runs == runs)
+                            && ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0
+                        {
+                            seen += 1;
+                            let str_key = ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
+                                && is_leaf(self.layout, key);
+                            let leaf_value = is_leaf(self.layout, value);
+                            if leaf_value
+                                && str_key
+                                && self.leaf_member(|w| w.str(key), value, level, &mut first)
+                            {
+                                continue;
+                            }
+                            if !leaf_value && str_key {
+                                // Encoding a container or calling `default` may
+                                // mutate the dict: the value is held and encoded
+                                // unlocked. The str key is written now and not
+                                // held (a key shared by many dicts would have its
+                                // reference count written by every thread).
+                                let value = Owned::from_borrowed(value);
+                                self.member_start(level, &mut first);
+                                let start = self.out.len();
+                                self.str(key)?;
+                                let end = self.out.len();
+                                self.cfg.key_separator.push(&mut self.out);
+                                return Ok(Some(Pending::Value(value, start..end)));
+                            }
+                            if !(leaf_value && is_leaf(self.layout, key)) {
+                                return Ok(Some(Pending::Member(
+                                    Owned::from_borrowed(key),
+                                    Owned::from_borrowed(value),
+                                )));
+                            }
+                            // Leaves that failed the inline path raise here, with the note.
+                            self.key_value(dct, key, value, level, &mut first)?;
+                        }
+                        Ok(None)
+                    })?;
                 match next {
                     None => break,
                     Some(Pending::Member(key, value)) => {
@@ -1046,7 +1073,11 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     /// Writes an ndarray whose buffer has a supported element type; false
     /// (nothing written) otherwise.
-    unsafe fn ndarray(&mut self, array: &Bound<'_, PyAny>, level: usize) -> Result<bool, Box<PyErr>> {
+    unsafe fn ndarray(
+        &mut self,
+        array: &Bound<'_, PyAny>,
+        level: usize,
+    ) -> Result<bool, Box<PyErr>> {
         let Ok(export) = Export::new(array, ffi::PyBUF_RECORDS_RO) else {
             return Ok(false); // e.g. datetime64, which NumPy does not export
         };

@@ -285,8 +285,7 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
                     return Ok(false);
                 }
             }
-            if l.dict_len(dict.as_ptr()) != n as isize
-                || l.dict_len(PyDict::new(py).as_ptr()) != 0
+            if l.dict_len(dict.as_ptr()) != n as isize || l.dict_len(PyDict::new(py).as_ptr()) != 0
             {
                 return Ok(false);
             }
@@ -301,7 +300,13 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
     // Strs: compact ASCII read in place; other kinds only once their UTF-8
     // is cached, then exactly that cache.
     let strs_ok = (|| -> PyResult<bool> {
-        for text in ["", "json", "caf\u{e9} au lait", "\u{3b1}\u{3b2}\u{3b3}", "\u{1f600}!"] {
+        for text in [
+            "",
+            "json",
+            "caf\u{e9} au lait",
+            "\u{3b1}\u{3b2}\u{3b3}",
+            "\u{1f600}!",
+        ] {
             // A fresh str (not an interned literal), its UTF-8 not cached yet.
             // (Not read through PyO3, which would fill the cache.)
             let s = PyString::new(py, &format!("{text}{}", text.len()));
@@ -362,17 +367,30 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
     }
 
     // Floats: the double itself, bit for bit.
-    l.floats = [0.0, -0.0, 1.5, -2.25e-300, 1e308, f64::INFINITY, f64::MIN_POSITIVE]
-        .iter()
-        .all(|&v| {
-            let o = pyo3::types::PyFloat::new(py, v);
-            l.float_value(o.as_ptr()).to_bits() == v.to_bits()
-        });
+    l.floats = [
+        0.0,
+        -0.0,
+        1.5,
+        -2.25e-300,
+        1e308,
+        f64::INFINITY,
+        f64::MIN_POSITIVE,
+    ]
+    .iter()
+    .all(|&v| {
+        let o = pyo3::types::PyFloat::new(py, v);
+        l.float_value(o.as_ptr()).to_bits() == v.to_bits()
+    });
     l
 }
 
 /// What [`init`] verified, for `build_info()`: containers, strs, ints, floats.
 pub fn known() -> (bool, bool, bool, bool) {
     let l = Layout::get();
-    (l.tuple_items != 0, l.ascii_data != 0, l.ints != Ints::Unknown, l.floats)
+    (
+        l.tuple_items != 0,
+        l.ascii_data != 0,
+        l.ints != Ints::Unknown,
+        l.floats,
+    )
 }
