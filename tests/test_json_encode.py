@@ -394,3 +394,46 @@ def test_encoder_rejects_bad_arguments_like_the_stdlib():
     assert outcome(fj.dumps, [1], indent=1.5) == outcome(json.dumps, [1], indent=1.5)
     assert outcome(fj.dumps, [1], separators=(",",)) == outcome(json.dumps, [1], separators=(",",))
     assert outcome(fj.dumps, [1], bogus=True)[1] == outcome(json.dumps, [1], bogus=True)[1] == "TypeError"
+
+
+# What 3.14's C encoder writes when `default` changes the dict it is in the
+# middle of: it goes on with PyDict_Next over what the dict holds then.
+# (3.11-3.13 encode a list of the items taken before: the members as they were.)
+_CHANGED_BY_DEFAULT = {
+    "add": '{"a": 1, "m": null, "b": [2], "c": 3, "z": 9}',
+    "delete_later": '{"a": 1, "m": null, "b": [2]}',
+    "delete_and_add": '{"a": 1, "m": null, "b": [2], "y": 8}',
+    "clear": '{"a": 1, "m": null}',
+    "replace_value": '{"a": 1, "m": null, "b": "new", "c": 3}',
+}
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGED_BY_DEFAULT))
+def test_default_changing_the_dict_being_encoded(change):
+    class Marker:
+        pass
+
+    def encode(dumps):
+        d = {"a": 1, "m": Marker(), "b": [2], "c": 3}
+
+        def default(o):
+            if change == "add":
+                d["z"] = 9
+            elif change == "delete_later":
+                del d["c"]
+            elif change == "delete_and_add":
+                del d["c"]
+                d["y"] = 8
+            elif change == "clear":
+                d.clear()
+            else:
+                d["b"] = "new"
+            return None
+
+        return outcome(dumps, d, default=default)
+
+    want = ("ok", _CHANGED_BY_DEFAULT[change])
+    if sys.version_info >= (3, 14):
+        assert encode(json.dumps) == want
+    assert encode(fj.dumps) == want
+    assert encode(lambda o, **kw: fj.dumpb(o, **kw).decode()) == want
