@@ -379,9 +379,17 @@ impl<'a, 'py> Walker<'a, 'py> {
         } else if o == ffi::Py_False() {
             std::ptr::write_unaligned(dst.cast::<[u8; 8]>(), *b"false\0\0\0");
             5
+        } else if let Some(text) = empty_container(self.layout, o) {
+            if self.depth >= self.proven {
+                self.out.set_len(at);
+                return Some(self.empty_container(text));
+            }
+            // Entering one more level is known to succeed ([`Self::enter`]).
+            std::ptr::write_unaligned(dst.cast::<[u8; 2]>(), *text);
+            2
         } else {
             self.out.set_len(at);
-            return empty_container(self.layout, o).map(|text| self.empty_container(text));
+            return None;
         };
         self.out.set_len(at + n);
         Some(Ok(()))
@@ -616,18 +624,18 @@ impl<'a, 'py> Walker<'a, 'py> {
         Ok(())
     }
 
+    #[inline(always)]
     fn check_circular(&mut self, o: *mut ffi::PyObject) -> R {
         if self.cfg.check_circular {
             if self.path.contains(&o) {
-                return Err(Box::new(PyValueError::new_err(
-                    "Circular reference detected",
-                )));
+                return Err(circular());
             }
             self.path.push(o);
         }
         Ok(())
     }
 
+    #[inline(always)]
     fn pop_circular(&mut self) {
         if self.cfg.check_circular {
             self.path.pop();
@@ -1188,6 +1196,12 @@ impl<'a, 'py> Walker<'a, 'py> {
             add_note(self.py, e, || Ok(format!("when serializing list item {i}")));
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn circular() -> Box<PyErr> {
+    Box::new(PyValueError::new_err("Circular reference detected"))
 }
 
 /// A dict member left to encode after the dict's critical section is
