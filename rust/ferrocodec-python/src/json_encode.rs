@@ -810,14 +810,17 @@ impl<'a, 'py> Walker<'a, 'py> {
         } else {
             // As for lists, the dict's critical section is released around
             // members that are not leaves. On a free-threaded build another
-            // thread can then change the dict: if its size changed, the
-            // iteration stops with the error a Python-level iteration gives.
+            // thread can then change the dict: if its size changed while no
+            // Python code ran in this thread, the iteration stops with the
+            // error a Python-level iteration gives. A change that `default`
+            // may have made is followed as 3.14's C encoder follows it
+            // (PyDict_Next over what the dict holds then).
             let bound = pyo3::Borrowed::from_ptr(self.py, dct);
             let mut pos: ffi::Py_ssize_t = 0;
             let size = self.layout.dict_len(dct);
             // Members read so far. While no Python code has run since the
             // dict was entered, it holds `size` members (another thread that
-            // changed it is caught above): the walk stops after the last
+            // changed it is caught below): the walk stops after the last
             // one, without the call that would find no more. Otherwise it
             // asks PyDict_Next until the end, as the C encoder does.
             let mut seen = 0;
@@ -825,7 +828,11 @@ impl<'a, 'py> Walker<'a, 'py> {
             loop {
                 let next =
                     with_critical_section(&bound, || -> Result<Option<Pending>, Box<PyErr>> {
-                        if cfg!(Py_GIL_DISABLED) && pos > 0 && ffi::PyDict_Size(dct) != size {
+                        if cfg!(Py_GIL_DISABLED)
+                            && pos > 0
+                            && self.python_runs == runs
+                            && ffi::PyDict_Size(dct) != size
+                        {
                             return Err(Box::new(pyo3::exceptions::PyRuntimeError::new_err(
                                 "dictionary changed size during iteration",
                             )));
