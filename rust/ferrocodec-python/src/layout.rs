@@ -151,6 +151,11 @@ impl Layout {
     /// `s` is a live str (of any subtype).
     #[inline(always)]
     pub unsafe fn str_utf8(self, s: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        // The free-threaded build: compact ASCII strs (their state bits are
+        // read by `pyobj::str_state`, verified at import).
+        #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+        return crate::pyobj::str_state::ascii_in_place(s);
+        #[allow(unreachable_code)]
         if !cfg!(Py_LIMITED_API) || self.ascii_data == 0 {
             return None;
         }

@@ -447,6 +447,7 @@ pub mod str_state {
     use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
     static LAYOUT_KNOWN: AtomicBool = AtomicBool::new(false);
+    static ASCII_DATA_KNOWN: AtomicBool = AtomicBool::new(false);
 
     const KIND_MASK: u8 = 0b0000_0111;
     const COMPACT: u8 = 0b0000_1000;
@@ -479,6 +480,28 @@ pub mod str_state {
         }
     }
 
+    /// A compact ASCII str's characters (its UTF-8, unchanging), read in
+    /// place; None for other strs or an unknown layout.
+    ///
+    /// # Safety
+    /// `o` must be a live str.
+    #[inline(always)]
+    pub unsafe fn ascii_in_place(o: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        if !ASCII_DATA_KNOWN.load(Ordering::Relaxed) {
+            return None;
+        }
+        ascii_after_header(o)
+    }
+
+    #[inline(always)]
+    unsafe fn ascii_after_header(o: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        if flags(o) & (COMPACT | ASCII) != COMPACT | ASCII {
+            return None;
+        }
+        let len = (*o.cast::<ffi::PyASCIIObject>()).length as usize;
+        Some((o.cast::<u8>().add(std::mem::size_of::<ffi::PyASCIIObject>()), len))
+    }
+
     /// Checks the layout on strs of each kind; called once at import.
     pub fn init(py: pyo3::Python<'_>) {
         use pyo3::types::PyString;
@@ -495,6 +518,21 @@ pub mod str_state {
             f & (KIND_MASK | COMPACT | ASCII) == *want
         });
         LAYOUT_KNOWN.store(known, Ordering::Relaxed);
+        // Compact ASCII characters follow the header, as CPython's UTF-8 of
+        // them says.
+        let data_known = known
+            && ["", "json", "a longer ascii text, 40 characters long"]
+                .iter()
+                .all(|text| {
+                    let s = PyString::new(py, &format!("{text}!"));
+                    let mut len: ffi::Py_ssize_t = 0;
+                    // SAFETY: `s` is a live exact str.
+                    unsafe {
+                        let p = ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len);
+                        ascii_after_header(s.as_ptr()) == Some((p as *const u8, len as usize))
+                    }
+                });
+        ASCII_DATA_KNOWN.store(data_known, Ordering::Relaxed);
     }
 
     pub fn layout_known() -> bool {
