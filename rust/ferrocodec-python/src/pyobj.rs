@@ -499,7 +499,11 @@ pub mod str_state {
             return None;
         }
         let len = (*o.cast::<ffi::PyASCIIObject>()).length as usize;
-        Some((o.cast::<u8>().add(std::mem::size_of::<ffi::PyASCIIObject>()), len))
+        Some((
+            o.cast::<u8>()
+                .add(std::mem::size_of::<ffi::PyASCIIObject>()),
+            len,
+        ))
     }
 
     /// Checks the layout on strs of each kind; called once at import.
