@@ -91,6 +91,13 @@ impl Layout {
         ])
     }
 
+    /// Whether list, tuple and dict reads were verified (a tuple's item
+    /// offset is only set then).
+    #[inline(always)]
+    fn containers_known(self) -> bool {
+        self.tuple_items != 0
+    }
+
     /// Item `i < len` of a list (locked by the caller on free-threaded
     /// builds) or tuple, borrowed.
     ///
@@ -114,7 +121,7 @@ impl Layout {
         }
         #[cfg(Py_LIMITED_API)]
         {
-            if self.tuple_items != 0 {
+            if self.containers_known() {
                 let items = if is_list {
                     *seq.cast::<u8>().add(24).cast::<*mut *mut ffi::PyObject>()
                 } else {
@@ -138,7 +145,7 @@ impl Layout {
     /// `d` is a live dict.
     #[inline(always)]
     pub unsafe fn dict_len(self, d: *mut ffi::PyObject) -> ffi::Py_ssize_t {
-        if cfg!(Py_LIMITED_API) && self.tuple_items != 0 {
+        if cfg!(Py_LIMITED_API) && self.containers_known() {
             return *d.cast::<u8>().add(16).cast::<ffi::Py_ssize_t>();
         }
         ffi::PyDict_Size(d)
@@ -155,6 +162,7 @@ impl Layout {
         // read by `pyobj::str_state`, verified at import).
         #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
         return crate::pyobj::str_state::ascii_in_place(s);
+        // The abi3 wheel (nothing on other builds).
         #[allow(unreachable_code)]
         if !cfg!(Py_LIMITED_API) || self.ascii_data == 0 {
             return None;
@@ -393,7 +401,7 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
 pub fn known() -> (bool, bool, bool, bool) {
     let l = Layout::get();
     (
-        l.tuple_items != 0,
+        l.containers_known(),
         l.ascii_data != 0,
         l.ints != Ints::Unknown,
         l.floats,
