@@ -117,6 +117,22 @@ def test_generated_values(value, kwargs):
     same(value, **kwargs)
 
 
+# Characters of each str kind (1, 2 and 4 bytes per character) and of each
+# escaping class, so that runs of 8 and more of one class (written a block at
+# a time from the str's own code units) and mixed runs both occur.
+kind_chars = st.sampled_from(["a", " ", "~", '"', "\\", "\n", "\x01", "\x7f", "\x80", "é", "\xff", "\u0100",
+                              "日", "\ud800", "\udfff", "\uffff", "\U0001f600", "\U0010ffff"])
+kind_texts = st.lists(st.tuples(kind_chars, st.integers(1, 20)), max_size=12).map(
+    lambda runs: "".join(c * n for c, n in runs))
+
+
+@given(st.lists(kind_texts, max_size=4), st.booleans())
+def test_strs_of_every_kind(texts, ensure_ascii):
+    # Each as a value and as a key, and as a str subclass.
+    value = [texts, {t: t for t in texts}, [MyStr(t) for t in texts]]
+    same(value, ensure_ascii=ensure_ascii)
+
+
 @given(st.dictionaries(st.text(max_size=3) | st.integers(0, 5), st.integers(), max_size=6), options)
 def test_mixed_keys_with_sort_keys(value, kwargs):
     same(value, **kwargs)

@@ -9,7 +9,7 @@
 //! can run Python code that mutates the container.
 
 use crate::buffer::Export;
-use crate::layout::Layout;
+use crate::layout::{Layout, Units};
 use crate::pyobj::{call1, Owned, Utf8};
 use ferrocodec::json::elem::Elem;
 use ferrocodec::json::write;
@@ -541,9 +541,37 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     #[inline]
     unsafe fn str(&mut self, o: *mut ffi::PyObject) -> R {
-        // The common cases inline: a str whose UTF-8 is in place, or that
-        // CPython gives.
-        if let Some((p, len)) = self.layout.str_utf8(o) {
+        // The common case inline: a compact ASCII str, read in place where
+        // the layout was verified.
+        if let Some((p, len)) = self.layout.str_ascii(o) {
+            self.write_text(std::slice::from_raw_parts(p, len));
+            return Ok(());
+        }
+        self.str_not_in_place(o)
+    }
+
+    /// [`Self::str`] of a str whose UTF-8 is not in place.
+    #[inline(never)]
+    unsafe fn str_not_in_place(&mut self, o: *mut ffi::PyObject) -> R {
+        // With ensure_ascii, a compact str is escaped from its own code
+        // units: no UTF-8 made (nor cached in the str) and decoded again.
+        if self.cfg.ensure_ascii {
+            if let Some(units) = self.layout.str_units(o) {
+                match units {
+                    Units::Latin1(p, n) => write::write_str_ascii_latin1(
+                        &mut self.out,
+                        std::slice::from_raw_parts(p, n),
+                    ),
+                    Units::Ucs2(p, n) => {
+                        write::write_str_ascii_ucs2(&mut self.out, std::slice::from_raw_parts(p, n))
+                    }
+                    Units::Ucs4(p, n) => {
+                        write::write_str_ascii_ucs4(&mut self.out, std::slice::from_raw_parts(p, n))
+                    }
+                }
+                return Ok(());
+            }
+        } else if let Some((p, len)) = self.layout.str_utf8_cached(o) {
             self.write_text(std::slice::from_raw_parts(p, len));
             return Ok(());
         }

@@ -17,9 +17,10 @@
 //! - a dict's `ma_used` (offset 16);
 //! - a str's `state` bits (offset 32: `interned:2, kind:3, compact:1,
 //!   ascii:1`): a compact ASCII str's characters (offset 48 on 3.11, 40
-//!   after), which are its UTF-8, and a compact str's cached UTF-8
+//!   after), which are its UTF-8, a compact str's cached UTF-8
 //!   (`utf8_length`, `utf8`: 48 and 56 on 3.11, 40 and 48 after) once
-//!   CPython has made it;
+//!   CPython has made it, and the code units of other compact strs (offset
+//!   72 on 3.11, 56 after; 1, 2 or 4 bytes each as `kind` says);
 //! - a float's `ob_fval` (offset 16);
 //! - an int's size (3.11: the signed digit count `ob_size` at 16; 3.12 on:
 //!   `lv_tag` at 16, the digit count shifted by 3 over 2 sign bits) and its
@@ -38,6 +39,8 @@ pub struct Layout {
     ascii_data: u8,
     /// A compact str's `utf8_length` and `utf8` (the pointer follows).
     utf8_length: u8,
+    /// A compact non-ASCII str's code units.
+    compact_data: u8,
     /// How an int's size is stored.
     ints: Ints,
     /// Floats are read in place.
@@ -55,6 +58,51 @@ enum Ints {
     /// 3.12 on: `lv_tag`.
     Tag = 2,
 }
+
+/// A str's code units in place (see [`Layout::str_units`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Units {
+    Latin1(*const u8, usize),
+    Ucs2(*const u16, usize),
+    Ucs4(*const u32, usize),
+}
+
+impl Units {
+    /// The units of a str of `kind` (1, 2 or 4) at `data`; None for
+    /// another kind.
+    #[inline(always)]
+    pub fn new(kind: u32, data: *const u8, len: usize) -> Option<Units> {
+        match kind {
+            1 => Some(Units::Latin1(data, len)),
+            2 => Some(Units::Ucs2(data.cast(), len)),
+            4 => Some(Units::Ucs4(data.cast(), len)),
+            _ => None,
+        }
+    }
+
+    /// Unit `i` (below the length) as a code point.
+    ///
+    /// # Safety
+    /// The str is alive and `i` is below its length.
+    #[allow(dead_code)]
+    pub unsafe fn get(self, i: usize) -> u32 {
+        match self {
+            Units::Latin1(p, _) => *p.add(i) as u32,
+            Units::Ucs2(p, _) => *p.add(i) as u32,
+            Units::Ucs4(p, _) => *p.add(i),
+        }
+    }
+
+    pub fn len(self) -> usize {
+        match self {
+            Units::Latin1(_, n) | Units::Ucs2(_, n) | Units::Ucs4(_, n) => n,
+        }
+    }
+}
+
+/// A str's `state` bits (abi3 layouts, offset 32).
+const COMPACT: u32 = 1 << 5;
+const ASCII: u32 = 1 << 6;
 
 /// The verified layout, packed: one relaxed load at the start of a call.
 static PACKED: AtomicU64 = AtomicU64::new(0);
@@ -74,6 +122,7 @@ impl Layout {
                 _ => Ints::Unknown,
             },
             floats: v[4] != 0,
+            compact_data: v[5],
         }
     }
 
@@ -85,7 +134,7 @@ impl Layout {
             self.utf8_length,
             self.ints as u8,
             self.floats as u8,
-            0,
+            self.compact_data,
             0,
             0,
         ])
@@ -152,14 +201,24 @@ impl Layout {
     }
 
     /// A str's UTF-8 where it can be read without a call: a compact ASCII
-    /// str's characters, or a compact str's cached UTF-8; None otherwise.
+    /// str's characters, or a compact str's cached UTF-8; None otherwise
+    /// (checked by [`verify`]).
+    ///
+    /// # Safety
+    /// `s` is a live str (of any subtype).
+    #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"))]
+    unsafe fn str_utf8(self, s: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        self.str_ascii(s).or_else(|| self.str_utf8_cached(s))
+    }
+
+    /// A compact ASCII str's characters (its UTF-8); None for other strs.
     ///
     /// # Safety
     /// `s` is a live str (of any subtype).
     #[inline(always)]
-    pub unsafe fn str_utf8(self, s: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
-        // The free-threaded build: compact ASCII strs (their state bits are
-        // read by `pyobj::str_state`, verified at import).
+    pub unsafe fn str_ascii(self, s: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        // The free-threaded build: its state bits are read by
+        // `pyobj::str_state`, verified at import.
         #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
         return crate::pyobj::str_state::ascii_in_place(s);
         // The abi3 wheel (nothing on other builds).
@@ -169,13 +228,26 @@ impl Layout {
         }
         let p = s.cast::<u8>();
         let state = *p.add(32).cast::<u32>();
-        let len = *p.add(16).cast::<ffi::Py_ssize_t>() as usize;
-        const COMPACT: u32 = 1 << 5;
-        const ASCII: u32 = 1 << 6;
         if state & (COMPACT | ASCII) == COMPACT | ASCII {
+            let len = *p.add(16).cast::<ffi::Py_ssize_t>() as usize;
             return Some((p.add(self.ascii_data as usize), len));
         }
-        if state & COMPACT != 0 {
+        None
+    }
+
+    /// A compact non-ASCII str's cached UTF-8, once CPython has made it
+    /// (the abi3 wheel only); None otherwise.
+    ///
+    /// # Safety
+    /// `s` is a live str (of any subtype).
+    #[inline(always)]
+    pub unsafe fn str_utf8_cached(self, s: *mut ffi::PyObject) -> Option<(*const u8, usize)> {
+        if !cfg!(all(Py_LIMITED_API, not(Py_GIL_DISABLED))) || self.utf8_length == 0 {
+            return None;
+        }
+        let p = s.cast::<u8>();
+        let state = *p.add(32).cast::<u32>();
+        if state & (COMPACT | ASCII) == COMPACT {
             let at = p.add(self.utf8_length as usize);
             let utf8 = *at.add(8).cast::<*const u8>();
             if !utf8.is_null() {
@@ -183,6 +255,34 @@ impl Layout {
             }
         }
         None
+    }
+
+    /// A compact str's code units, read in place: Latin-1 bytes (ASCII
+    /// strs too), 16-bit units or code points, as its kind says; None for
+    /// other strs or where the layout is not known.
+    ///
+    /// # Safety
+    /// `s` is a live str (of any subtype).
+    #[inline(always)]
+    pub unsafe fn str_units(self, s: *mut ffi::PyObject) -> Option<Units> {
+        #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+        return crate::pyobj::str_state::units_in_place(s);
+        #[allow(unreachable_code)]
+        if !cfg!(Py_LIMITED_API) || self.compact_data == 0 {
+            return None;
+        }
+        let p = s.cast::<u8>();
+        let state = *p.add(32).cast::<u32>();
+        let len = *p.add(16).cast::<ffi::Py_ssize_t>() as usize;
+        if state & COMPACT == 0 {
+            return None;
+        }
+        let data = if state & ASCII != 0 {
+            p.add(self.ascii_data as usize)
+        } else {
+            p.add(self.compact_data as usize)
+        };
+        Units::new((state >> 2) & 7, data, len)
     }
 
     /// A float's value (`ob_fval`, offset 16, on every version).
@@ -244,6 +344,7 @@ pub fn init(py: pyo3::Python<'_>) {
                 tuple_items: 24,
                 ascii_data: 48,
                 utf8_length: 48,
+                compact_data: 72,
                 ints: Ints::SignedSize,
                 floats: true,
             },
@@ -251,6 +352,7 @@ pub fn init(py: pyo3::Python<'_>) {
                 tuple_items: 24,
                 ascii_data: 40,
                 utf8_length: 40,
+                compact_data: 56,
                 ints: Ints::Tag,
                 floats: true,
             },
@@ -258,6 +360,7 @@ pub fn init(py: pyo3::Python<'_>) {
                 tuple_items: 32,
                 ascii_data: 40,
                 utf8_length: 40,
+                compact_data: 56,
                 ints: Ints::Tag,
                 floats: true,
             },
@@ -343,6 +446,36 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
         l.utf8_length = 0;
     }
 
+    // Code units: strs of each kind, fresh and with their UTF-8 cached,
+    // read unit by unit as `PyUnicode_ReadChar` reads them.
+    let units_ok = strs_ok
+        && (|| -> PyResult<bool> {
+            for text in [
+                "",
+                "json",
+                "caf\u{e9}\u{ff}",
+                "\u{3b1}\u{ffff}\u{3b3}",
+                "\u{1f600}!\u{10ffff}",
+            ] {
+                let s = PyString::new(py, &format!("{text}{}", text.len()));
+                for cached in [false, true] {
+                    if cached
+                        && ffi::PyUnicode_AsUTF8AndSize(s.as_ptr(), std::ptr::null_mut()).is_null()
+                    {
+                        return Err(PyErr::fetch(py));
+                    }
+                    if !crate::layout::units_match(py, s.as_ptr(), l.str_units(s.as_ptr()))? {
+                        return Ok(false);
+                    }
+                }
+            }
+            Ok(true)
+        })()
+        .unwrap_or(false);
+    if !units_ok {
+        l.compact_data = 0;
+    }
+
     // Ints: every size up to two digits, both signs, and three digits
     // (not read).
     let ints_ok = (|| -> PyResult<bool> {
@@ -397,12 +530,53 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
     l
 }
 
-/// What [`init`] verified, for `build_info()`: containers, strs, ints, floats.
+/// Whether `units` are the code units of the str `s`, as
+/// `PyUnicode_ReadChar` reads them, of the kind its widest character needs.
+///
+/// # Safety
+/// `s` is a live str.
+#[allow(dead_code)]
+pub(crate) unsafe fn units_match(
+    py: pyo3::Python<'_>,
+    s: *mut ffi::PyObject,
+    units: Option<Units>,
+) -> pyo3::PyResult<bool> {
+    let Some(units) = units else {
+        return Ok(false);
+    };
+    let n = ffi::PyUnicode_GetLength(s);
+    if n < 0 {
+        return Err(pyo3::PyErr::fetch(py));
+    }
+    if units.len() != n as usize {
+        return Ok(false);
+    }
+    let mut widest = 0;
+    for i in 0..n {
+        let c = ffi::PyUnicode_ReadChar(s, i);
+        if c == u32::MAX && !ffi::PyErr_Occurred().is_null() {
+            return Err(pyo3::PyErr::fetch(py));
+        }
+        if units.get(i as usize) != c {
+            return Ok(false);
+        }
+        widest = widest.max(c);
+    }
+    let kind_fits = match units {
+        Units::Latin1(..) => widest < 0x100,
+        Units::Ucs2(..) => (0x100..0x10000).contains(&widest),
+        Units::Ucs4(..) => widest >= 0x10000,
+    };
+    Ok(kind_fits)
+}
+
+/// What [`init`] verified, for `build_info()`: containers, strs (their
+/// UTF-8 and their code units), ints, floats.
 pub fn known() -> (bool, bool, bool, bool) {
     let l = Layout::get();
     (
         l.containers_known(),
-        l.ascii_data != 0,
+        l.ascii_data != 0 && l.compact_data != 0,
         l.ints != Ints::Unknown,
         l.floats,
     )

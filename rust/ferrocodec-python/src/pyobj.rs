@@ -448,6 +448,7 @@ pub mod str_state {
 
     static LAYOUT_KNOWN: AtomicBool = AtomicBool::new(false);
     static ASCII_DATA_KNOWN: AtomicBool = AtomicBool::new(false);
+    static UNITS_KNOWN: AtomicBool = AtomicBool::new(false);
 
     const KIND_MASK: u8 = 0b0000_0111;
     const COMPACT: u8 = 0b0000_1000;
@@ -491,6 +492,35 @@ pub mod str_state {
             return None;
         }
         ascii_after_header(o)
+    }
+
+    /// A compact str's code units (after the ASCII or the compact header,
+    /// as its kind says), read in place; None for other strs or an unknown
+    /// layout.
+    ///
+    /// # Safety
+    /// `o` must be a live str.
+    #[inline(always)]
+    pub unsafe fn units_in_place(o: *mut ffi::PyObject) -> Option<crate::layout::Units> {
+        if !UNITS_KNOWN.load(Ordering::Relaxed) {
+            return None;
+        }
+        units_after_header(o)
+    }
+
+    #[inline(always)]
+    unsafe fn units_after_header(o: *mut ffi::PyObject) -> Option<crate::layout::Units> {
+        let f = flags(o);
+        if f & COMPACT == 0 {
+            return None;
+        }
+        let header = if f & ASCII != 0 {
+            std::mem::size_of::<ffi::PyASCIIObject>()
+        } else {
+            std::mem::size_of::<ffi::PyCompactUnicodeObject>()
+        };
+        let len = (*o.cast::<ffi::PyASCIIObject>()).length as usize;
+        crate::layout::Units::new((f & KIND_MASK) as u32, o.cast::<u8>().add(header), len)
     }
 
     #[inline(always)]
@@ -537,9 +567,32 @@ pub mod str_state {
                     }
                 });
         ASCII_DATA_KNOWN.store(data_known, Ordering::Relaxed);
+        // Other kinds' code units follow the compact header, as
+        // `PyUnicode_ReadChar` says.
+        let units_known = known
+            && [
+                "json",
+                "caf\u{e9}\u{ff}",
+                "\u{3b1}\u{ffff}",
+                "\u{1f600}!\u{10ffff}",
+            ]
+            .iter()
+            .all(|text| {
+                let s = PyString::new(py, &format!("{text}!"));
+                // SAFETY: `s` is a live exact str.
+                unsafe {
+                    crate::layout::units_match(py, s.as_ptr(), units_after_header(s.as_ptr()))
+                        .unwrap_or(false)
+                }
+            });
+        UNITS_KNOWN.store(units_known, Ordering::Relaxed);
     }
 
+    /// Whether the state bits, the ASCII data and the code units were all
+    /// verified.
     pub fn layout_known() -> bool {
         LAYOUT_KNOWN.load(Ordering::Relaxed)
+            && ASCII_DATA_KNOWN.load(Ordering::Relaxed)
+            && UNITS_KNOWN.load(Ordering::Relaxed)
     }
 }
