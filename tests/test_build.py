@@ -60,10 +60,10 @@ def test_build_matches_the_interpreter():
     elif info["abi"] == "abi3" and os.name == "posix" and sys.maxsize > 2**32 \
             and (3, 11) <= sys.version_info[:2] <= (3, 14):
         assert info["str_new"] is True
-    # The encoder's in-place reads (layout.rs): lists and tuples, strs, ints,
-    # floats.
+    # The encoder's in-place reads (layout.rs): lists and tuples, strs (their
+    # UTF-8 and their code units), ints, floats.
     # The abi3 wheel verifies the layouts of GIL builds of 3.11-3.14 (64-bit)
-    # at import and must find all three there; other builds call the API.
+    # at import and must find all four there; other builds call the API.
     if info["abi"] == "abi3" and sys.maxsize > 2**32 \
             and (3, 11) <= sys.version_info[:2] <= (3, 14):
         assert info["layout_in_place"] == (True, True, True, True)

@@ -126,6 +126,22 @@ kind_texts = st.lists(st.tuples(kind_chars, st.integers(1, 20)), max_size=12).ma
     lambda runs: "".join(c * n for c, n in runs))
 
 
+def test_ensure_ascii_leaves_strs_as_the_stdlib_does():
+    # The C encoder escapes a str from its characters. Asking CPython for a
+    # str's UTF-8 instead would leave a copy of it with the str for its
+    # lifetime, which sys.getsizeof counts.
+    import ferrocodec
+    info = ferrocodec.build_info()
+    if not (info["layout_in_place"][1] or info["str_state_layout_known"]):
+        pytest.skip("this build reads strs through the API")
+    # Fresh strs of each kind (literals may have been asked for UTF-8).
+    texts = ["".join([c, str(random.random())]) for c in ("caf\xe9", "\u65e5\u672c", "\U0001f600")]
+    sizes = [sys.getsizeof(t) for t in texts]
+    assert fj.dumps([texts, {t: t for t in texts}]) == json.dumps([texts, {t: t for t in texts}])
+    fj.dumpb(texts)
+    assert [sys.getsizeof(t) for t in texts] == sizes
+
+
 @given(st.lists(kind_texts, max_size=4), st.booleans())
 def test_strs_of_every_kind(texts, ensure_ascii):
     # Each as a value and as a key, and as a str subclass.
