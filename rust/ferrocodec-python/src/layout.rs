@@ -9,7 +9,10 @@
 //! checking at import, on objects of each kind, that every read gives what
 //! the function gives. Where a check fails, or on another version (the abi3
 //! wheel also loads on 3.15 and later), it calls the functions as before.
-//! Version-specific builds (the free-threaded wheel) keep their own paths.
+//! Version-specific builds (the free-threaded wheel) have macros or their
+//! own paths for the rest, but no in-place read of ints: the free-threaded
+//! build reads them here too (after its 32-byte object header), verified
+//! the same way.
 //!
 //! What is read, for the versions above:
 //! - a list's `ob_item` array (offset 24) and a tuple's inline items
@@ -126,7 +129,10 @@ impl Layout {
         }
     }
 
-    #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"))]
+    #[cfg(any(
+        all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"),
+        all(Py_GIL_DISABLED, not(Py_LIMITED_API), target_pointer_width = "64")
+    ))]
     fn pack(self) -> u64 {
         u64::from_le_bytes([
             self.tuple_items,
@@ -312,17 +318,22 @@ impl Layout {
     /// `o` is a live int (of any subtype).
     #[inline(always)]
     pub unsafe fn small_int(self, o: *mut ffi::PyObject) -> Option<i64> {
-        if !cfg!(Py_LIMITED_API) {
+        // The abi3 wheel on GIL builds, and the free-threaded build (an
+        // int never changes: no lock needed). Not abi3t.
+        if !cfg!(Py_LIMITED_API) && !cfg!(Py_GIL_DISABLED) {
             return None;
         }
+        // The size field follows the object header (16 bytes; 32 on
+        // free-threaded builds), then the digits.
+        let base = if cfg!(Py_GIL_DISABLED) { 32 } else { 16 };
         let p = o.cast::<u8>();
-        let field = *p.add(16).cast::<isize>();
+        let field = *p.add(base).cast::<isize>();
         let (digits, negative) = match self.ints {
             Ints::Unknown => return None,
             Ints::SignedSize => (field.unsigned_abs(), field < 0),
             Ints::Tag => ((field as usize) >> 3, field & 3 == 2),
         };
-        let d = p.add(24).cast::<u32>();
+        let d = p.add(base + 8).cast::<u32>();
         let magnitude = match digits {
             0 => 0,
             1 => *d as i64,
@@ -370,6 +381,23 @@ pub fn init(py: pyo3::Python<'_>) {
         // read is for, within the object as the candidate layout describes
         // it, and compared with what the API gives.
         let verified = unsafe { verify(py, candidate) };
+        PACKED.store(verified.pack(), Ordering::Relaxed);
+    }
+    // The free-threaded build (version-specific: 3.14t) reads ints only;
+    // its other reads have their own paths (`pyobj::str_state`, macros).
+    #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API), target_pointer_width = "64"))]
+    {
+        let candidate = Layout {
+            ints: Ints::Tag,
+            ..Layout::default()
+        };
+        // SAFETY: attached; reads of live ints, compared with the API.
+        let verified =
+            if std::mem::size_of::<ffi::PyObject>() == 32 && unsafe { ints_ok(py, candidate) } {
+                candidate
+            } else {
+                Layout::default()
+            };
         PACKED.store(verified.pack(), Ordering::Relaxed);
     }
     let _ = py;
@@ -476,9 +504,42 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
         l.compact_data = 0;
     }
 
-    // Ints: every size up to two digits, both signs, and three digits
-    // (not read).
-    let ints_ok = (|| -> PyResult<bool> {
+    // Ints.
+    let ints_ok = ints_ok(py, l);
+    if !ints_ok {
+        l.ints = Ints::Unknown;
+    }
+
+    // Floats: the double itself, bit for bit.
+    l.floats = [
+        0.0,
+        -0.0,
+        1.5,
+        -2.25e-300,
+        1e308,
+        f64::INFINITY,
+        f64::MIN_POSITIVE,
+    ]
+    .iter()
+    .all(|&v| {
+        let o = pyo3::types::PyFloat::new(py, v);
+        l.float_value(o.as_ptr()).to_bits() == v.to_bits()
+    });
+    l
+}
+
+/// Whether [`Layout::small_int`] reads every size of int up to two digits,
+/// of both signs, as the API does, and declines three digits.
+///
+/// # Safety
+/// Attached.
+#[cfg(any(
+    all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"),
+    all(Py_GIL_DISABLED, not(Py_LIMITED_API), target_pointer_width = "64")
+))]
+unsafe fn ints_ok(py: pyo3::Python<'_>, l: Layout) -> bool {
+    use pyo3::prelude::*;
+    (|| -> PyResult<bool> {
         let values: [i128; 12] = [
             0,
             1,
@@ -507,27 +568,7 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
         }
         Ok(true)
     })()
-    .unwrap_or(false);
-    if !ints_ok {
-        l.ints = Ints::Unknown;
-    }
-
-    // Floats: the double itself, bit for bit.
-    l.floats = [
-        0.0,
-        -0.0,
-        1.5,
-        -2.25e-300,
-        1e308,
-        f64::INFINITY,
-        f64::MIN_POSITIVE,
-    ]
-    .iter()
-    .all(|&v| {
-        let o = pyo3::types::PyFloat::new(py, v);
-        l.float_value(o.as_ptr()).to_bits() == v.to_bits()
-    });
-    l
+    .unwrap_or(false)
 }
 
 /// Whether `units` are the code units of the str `s`, as
