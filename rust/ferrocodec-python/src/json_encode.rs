@@ -353,7 +353,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         let tp = ffi::Py_TYPE(o);
         let n = if tp == &raw mut ffi::PyUnicode_Type {
             self.out.set_len(at);
-            let _hold = str_needs_hold(o).then(|| Owned::from_borrowed(o));
+            let _hold = str_needs_hold(o, self.cfg.ensure_ascii).then(|| Owned::from_borrowed(o));
             return Some(self.str(o));
         } else if tp == &raw mut ffi::PyLong_Type {
             match self.layout.small_int(o) {
@@ -800,7 +800,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         if let Some(members) = sorted {
             for m in &members {
                 let (key, value) = (m.key.as_ptr(), m.value.as_ptr());
-                if is_leaf(self.layout, value)
+                if is_leaf(self.layout, value, self.cfg.ensure_ascii)
                     && self.leaf_member(
                         |w| {
                             w.write_text(m.text());
@@ -872,8 +872,8 @@ impl<'a, 'py> Walker<'a, 'py> {
                         {
                             seen += 1;
                             let str_key = ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
-                                && is_leaf(self.layout, key);
-                            let leaf_value = is_leaf(self.layout, value);
+                                && is_leaf(self.layout, key, self.cfg.ensure_ascii);
+                            let leaf_value = is_leaf(self.layout, value, self.cfg.ensure_ascii);
                             if leaf_value
                                 && str_key
                                 && self.leaf_member(|w| w.str(key), value, level, &mut first)
@@ -894,7 +894,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                                 self.cfg.key_separator.push(&mut self.out);
                                 return Ok(Some(Pending::Value(value, start..end)));
                             }
-                            if !(leaf_value && is_leaf(self.layout, key)) {
+                            if !(leaf_value && is_leaf(self.layout, key, self.cfg.ensure_ascii)) {
                                 return Ok(Some(Pending::Member(
                                     Owned::from_borrowed(key),
                                     Owned::from_borrowed(value),
@@ -1339,9 +1339,9 @@ unsafe fn str_keyed_members(py: Python<'_>, dct: *mut ffi::PyObject) -> Option<V
 /// from (locked on free-threaded builds, unchanging with the GIL), which
 /// therefore keeps it alive: a borrowed reference is enough.
 #[inline(always)]
-unsafe fn is_leaf(layout: Layout, o: *mut ffi::PyObject) -> bool {
+unsafe fn is_leaf(layout: Layout, o: *mut ffi::PyObject, ascii_out: bool) -> bool {
     let tp = ffi::Py_TYPE(o);
-    (tp == &raw mut ffi::PyUnicode_Type && !str_needs_hold(o))
+    (tp == &raw mut ffi::PyUnicode_Type && !str_needs_hold(o, ascii_out))
         || tp == &raw mut ffi::PyLong_Type
         || tp == &raw mut ffi::PyFloat_Type
         || o == ffi::Py_None()
@@ -1389,12 +1389,15 @@ unsafe fn list_len_relaxed(o: *mut ffi::PyObject) -> ffi::Py_ssize_t {
 /// UTF-8 cache), and waiting for that lock suspends the container's critical
 /// section, so another thread could drop the str meanwhile: such strs are
 /// held. Compact ASCII strs and strs whose cache is filled take no lock
-/// (`pyobj::str_state`); the stable ABI cannot tell, so abi3t holds them all.
+/// (`pyobj::str_state`), nor, with `ensure_ascii` (`ascii_out`), any compact
+/// str, escaped from its own code units; the stable ABI cannot tell, so
+/// abi3t holds them all.
 #[inline(always)]
-unsafe fn str_needs_hold(_o: *mut ffi::PyObject) -> bool {
+unsafe fn str_needs_hold(_o: *mut ffi::PyObject, _ascii_out: bool) -> bool {
     #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
     {
-        !crate::pyobj::str_state::utf8_ready(_o)
+        use crate::pyobj::str_state;
+        !(str_state::utf8_ready(_o) || (_ascii_out && str_state::units_in_place(_o).is_some()))
     }
     #[cfg(not(all(Py_GIL_DISABLED, not(Py_LIMITED_API))))]
     {
