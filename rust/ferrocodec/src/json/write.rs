@@ -185,8 +185,8 @@ unsafe fn block_units(v: std::arch::x86_64::__m128i, n: usize, o: *mut u8) -> *m
     }
     // Mixed (most non-Latin text mixes in spaces and punctuation): a branch
     // per unit. Selecting by masks instead, or storing at prefix sums of
-    // the lengths, measured 1.6x slower on twitter.json's text, whose runs
-    // of one kind the branches follow.
+    // the lengths, measured about 1.4x slower on twitter.json's text, whose
+    // runs of one kind the branches follow (docs/benchmarks.md).
     let digits = hex_digits8(v);
     let mut units = [0u16; 8];
     _mm_storeu_si128(units.as_mut_ptr() as *mut __m128i, v);
