@@ -200,10 +200,21 @@ impl Layout {
     /// `d` is a live dict.
     #[inline(always)]
     pub unsafe fn dict_len(self, d: *mut ffi::PyObject) -> ffi::Py_ssize_t {
-        if cfg!(Py_LIMITED_API) && self.containers_known() {
-            return *d.cast::<u8>().add(16).cast::<ffi::Py_ssize_t>();
+        // Free-threaded builds: `ma_used` read as `PyDict_GET_SIZE` reads
+        // it there (a relaxed atomic load), without the call.
+        #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+        {
+            let _ = self;
+            let used = std::ptr::addr_of_mut!((*d.cast::<ffi::PyDictObject>()).ma_used);
+            std::sync::atomic::AtomicIsize::from_ptr(used).load(Ordering::Relaxed)
         }
-        ffi::PyDict_Size(d)
+        #[cfg(not(all(Py_GIL_DISABLED, not(Py_LIMITED_API))))]
+        {
+            if cfg!(Py_LIMITED_API) && self.containers_known() {
+                return *d.cast::<u8>().add(16).cast::<ffi::Py_ssize_t>();
+            }
+            ffi::PyDict_Size(d)
+        }
     }
 
     /// A str's UTF-8 where it can be read without a call: a compact ASCII

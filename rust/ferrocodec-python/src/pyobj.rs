@@ -596,3 +596,50 @@ pub mod str_state {
             && UNITS_KNOWN.load(Ordering::Relaxed)
     }
 }
+
+/// Which thread made an object: `ob_tid`, which free-threaded CPython sets
+/// to `_Py_ThreadId()` of the thread that creates it (its biased reference
+/// counting takes that thread for the owner) and to 0 once the owner is
+/// gone. Version-specific free-threaded builds only (abi3t hides `ob_tid`).
+#[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+pub mod owner {
+    use pyo3::ffi;
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    thread_local! {
+        static THIS_THREAD: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// `_Py_ThreadId()` of this thread, read once (per thread) from an
+    /// object made here.
+    pub fn this_thread() -> usize {
+        THIS_THREAD.with(|t| {
+            if t.get() == 0 {
+                // SAFETY: attached (the encoder's caller); the list is
+                // released at once.
+                unsafe {
+                    let o = ffi::PyList_New(0);
+                    if o.is_null() {
+                        ffi::PyErr_Clear();
+                        return usize::MAX;
+                    }
+                    t.set(of(o));
+                    ffi::Py_DECREF(o);
+                }
+            }
+            t.get()
+        })
+    }
+
+    /// `o`'s `ob_tid` (a relaxed atomic read: CPython changes it when the
+    /// owner thread exits).
+    ///
+    /// # Safety
+    /// `o` is a live object.
+    #[inline(always)]
+    pub unsafe fn of(o: *mut ffi::PyObject) -> usize {
+        let tid = std::ptr::addr_of_mut!((*o).ob_tid);
+        AtomicUsize::from_ptr(tid.cast::<usize>()).load(Ordering::Relaxed)
+    }
+}
