@@ -193,6 +193,49 @@ def test_error_notes_name_every_str_key_on_the_path():
             same({k: {1: [set()]}}, **kw)
 
 
+def test_containers_of_leaves_around_every_bound():
+    # On free-threaded builds a list, tuple or dict of leaves is written
+    # under the lock of the container that holds it, up to 32 of its items,
+    # up to 16 such containers per hold of the outer lock, and the general
+    # path goes on where that stops (a container item, a failing leaf, the
+    # 32nd item). Every size around those bounds, in every position.
+    for n in (1, 2, 15, 16, 17, 31, 32, 33, 34, 64, 65):
+        rows = [[i, i / 4] for i in range(n)]
+        records = [{"id": i, "name": f"n{i}", "ok": i % 2 == 0, "none": None} for i in range(n)]
+        wide_list = list(range(n))
+        wide_dict = {f"k{i}": i for i in range(n)}
+        ends_with_container = {**wide_dict, "z": [1, {"y": [2, wide_dict]}]}
+        container_at = [{**{f"k{i}": i for i in range(m)}, "c": [m], **{f"t{i}": i for i in range(3)}}
+                        for m in (0, 1, n)]
+        for value in (rows, records, tuple(rows), [wide_list, wide_dict], {"w": wide_list, "d": wide_dict},
+                      [ends_with_container] * 2, container_at, {"r": rows, "c": container_at},
+                      [[[]] * n, [{}] * n, [()] * n], [(i, [i], {"i": i}) for i in range(n)]):
+            for kw in ({}, {"indent": 2}, {"sort_keys": True}, {"separators": (",", ":")},
+                       {"ensure_ascii": False}, {"check_circular": False}):
+                same(value, **kw)
+
+
+def test_containers_of_leaves_that_stop_part_way():
+    # Errors met inside a container written under its parent's lock are
+    # raised by the general path, with the stdlib's message and notes.
+    head = {f"k{i}": i for i in range(5)}
+    for value in ([{**head, "b": math.nan}], {"x": [1, 2, math.inf]}, [[1, 2, -math.inf]] * 3,
+                  [{**head, "b": [1, object()]}], [[1, 2, 10**5000]], [{**head, "b": {"c": object()}}],
+                  {"x": {**head, "b": [math.inf]}}, [{**head, "b": set()}], [{**head, 1.5: 1, "z": 2}],
+                  [(1, 2, math.nan)], [{**head, "big": 10**5000}], [list(range(40)) + [object()]],
+                  [{**{f"k{i}": i for i in range(40)}, "o": object()}]):
+        for kw in ({}, {"allow_nan": False}, {"indent": 2}, {"skipkeys": True}):
+            same(value, **kw)
+    # Cycles through a container whose first items are leaves.
+    a = [1, 2]
+    a.append(a)
+    d = {"x": 1}
+    d["self"] = d
+    for value in ([a], {"k": a}, [d], {"k": d}, [[1, {"x": 1, "l": a}]]):
+        same(value)
+        same(value, indent=1)
+
+
 def test_non_finite_floats():
     for v in [math.nan, math.inf, -math.inf, MyFloat("nan"), {math.inf: 1}, {MyFloat("-inf"): 1},
               {"a": 1, "b": math.nan}, {"b": math.inf, "a": 1}, [{"x": [1], "y": {"z": -math.inf}}]]:

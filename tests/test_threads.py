@@ -117,6 +117,67 @@ def test_encode_list_mutated_by_another_thread():
     run_threads([encoder] * 4, mutator)
 
 
+def test_encode_small_records_mutated_by_another_thread():
+    # On free-threaded builds, a container that the encoding thread made has
+    # its small lists and dicts of leaves written under its own lock (up to
+    # 32 items, then the general path goes on). So each encoder here builds
+    # the object it encodes (and encodes its neighbour's too) while another
+    # thread changes them all, their records and their parents.
+    objects = []
+    built = threading.Barrier(4)
+
+    def build(n):
+        return {"rows": [{"id": i, "v": [i, 0.5]} for i in range(100)],
+                "wide": [{f"k{j}": j for j in range(i % 70)} for i in range(100)],
+                "mixed": [[1, "a"], {"b": [2.5]}] * 20, "n": n}
+
+    def encoder(i):
+        objects.append(build(i))
+        built.wait()
+        mine, other = objects[i], objects[(i + 1) % 4]
+        for _ in range(ROUNDS):
+            for shared, kw in ((mine, {}), (mine, {"indent": 1}), (other, {})):
+                try:
+                    value = std_json.loads(fj.dumps(shared, **kw))
+                except TOLERATED as e:
+                    assert str(e) in DICT_CHANGED, e
+                    continue
+                assert set(value) == {"rows", "wide", "mixed", "n"}
+
+    def mutator(done):
+        rng = random.Random(3)
+        n = 0
+        while not done.is_set():
+            if len(objects) < 4:
+                continue
+            shared = objects[n % 4]
+            row = shared["rows"][rng.randrange(100)]
+            if rng.random() < 0.5:
+                row[f"x{n % 5}"] = [n, "s"] if n % 3 else {"n": n}
+            else:
+                row.pop(f"x{n % 5}", None)
+            row["v"].append(n)
+            del row["v"][2:]
+            wide = shared["wide"][rng.randrange(100)]
+            key = f"k{rng.randrange(80)}"
+            if key in wide:
+                del wide[key]
+            else:
+                wide[key] = n
+            mixed = shared["mixed"]
+            if len(mixed) > 10 and rng.random() < 0.5:
+                del mixed[rng.randrange(1, len(mixed)):]
+            else:
+                mixed.extend([[1, "a"], {"b": [2.5]}] * rng.randrange(10))
+            inner = mixed[rng.randrange(len(mixed))]
+            if isinstance(inner, list):
+                inner.append(None)
+                inner.clear()
+            n += 1
+
+    run_threads([encoder] * 4, mutator)
+
+
 def test_encode_dict_subclass_and_sort_keys_mutated():
     class D(dict):
         pass
