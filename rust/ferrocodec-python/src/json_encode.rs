@@ -904,11 +904,16 @@ impl<'a, 'py> Walker<'a, 'py> {
     /// `}` after the members of a dict (`level`: the members' level).
     fn dict_end(&mut self, level: usize, first: bool) -> R {
         self.pop_circular();
+        self.dict_close(level, first);
+        Ok(())
+    }
+
+    /// The newline (after members) and `}`.
+    fn dict_close(&mut self, level: usize, first: bool) {
         if !first {
             self.newline_indent(level - 1);
         }
         self.out.push(b'}');
-        Ok(())
     }
 
     /// The members of an exact dict (without sort_keys) from `PyDict_Next`
@@ -1248,16 +1253,8 @@ impl<'a, 'py> Walker<'a, 'py> {
                 value: None,
             });
         }
-        self.dict_end_probed(level, first);
+        self.dict_close(level, first);
         Probe::Done
-    }
-
-    /// `}` after a probed dict's members (no circular-reference entry to pop).
-    fn dict_end_probed(&mut self, level: usize, first: bool) {
-        if !first {
-            self.newline_indent(level - 1);
-        }
-        self.out.push(b'}');
     }
 
     /// Where a probe stopped: kept in the walker, so that the values passed
