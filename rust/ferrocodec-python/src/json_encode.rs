@@ -1634,7 +1634,8 @@ enum Next {
 /// What [`Walker::probe`] did with a container item.
 enum Probe {
     /// Nothing written: not an exact list, tuple or dict made by this thread
-    /// (or sort_keys, a first item that is no leaf, a RecursionError).
+    /// (or sort_keys, a RecursionError, a first item that fails, a dict's
+    /// first member without a str key that needs no lock).
     No,
     /// Written whole.
     Done,
