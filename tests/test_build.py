@@ -61,17 +61,19 @@ def test_build_matches_the_interpreter():
             and (3, 11) <= sys.version_info[:2] <= (3, 14):
         assert info["str_new"] is True
     # The encoder's in-place reads (layout.rs): lists and tuples, strs (their
-    # UTF-8 and their code units), ints, floats.
+    # UTF-8 and their code units), ints, floats, dict walks.
     # The abi3 wheel verifies the layouts of GIL builds of 3.11-3.14 (64-bit)
-    # at import and must find all four there; other builds call the API.
+    # at import and must find all five there; other builds call the API.
     if info["abi"] == "abi3" and sys.maxsize > 2**32 \
             and (3, 11) <= sys.version_info[:2] <= (3, 14):
-        assert info["layout_in_place"] == (True, True, True, True)
+        assert info["layout_in_place"] == (True, True, True, True, True)
     elif not info["limited_api"] and info["free_threaded_build"] and sys.maxsize > 2**32:
-        # The free-threaded build reads ints in place (the rest has its own paths).
-        assert info["layout_in_place"] == (False, False, True, False)
+        # The free-threaded build reads ints in place and walks dicts in place
+        # on 3.14t (the rest has its own paths).
+        dicts = sys.version_info[:2] == (3, 14)
+        assert info["layout_in_place"] == (False, False, True, False, dicts)
     elif not info["limited_api"]:
-        assert info["layout_in_place"] == (False, False, False, False)
+        assert info["layout_in_place"] == (False, False, False, False, False)
     expected = os.environ.get("FERROCODEC_EXPECT_ABI")
     if expected:
         assert info["abi"] == expected

@@ -236,6 +236,39 @@ def test_containers_of_leaves_that_stop_part_way():
         same(value, indent=1)
 
 
+def test_dicts_of_every_table_shape():
+    # The encoder walks a dict's entries in place where it verified their
+    # layout at import: str keys (two words an entry), other keys (three),
+    # deleted entries left as holes, index tables of one, two and four bytes,
+    # and instance dicts (split tables, walked by PyDict_Next).
+    class Obj:
+        pass
+
+    for n in (0, 1, 2, 5, 6, 100, 200, 1000, 50000):
+        strs = {f"k{i}": i for i in range(n)}
+        ints = {i: f"v{i}" for i in range(n)}
+        mixed = {(f"k{i}" if i % 2 else i): [i] for i in range(n)}
+        for d in (strs, ints, mixed):
+            same(d)
+            holes = dict(d)
+            for k in list(holes)[::3]:
+                del holes[k]
+            same(holes)
+            same([holes, d], indent=1, sort_keys=n < 1000)
+            # Deleted from the front, then refilled past the holes.
+            for k in list(holes)[: len(holes) // 2]:
+                del holes[k]
+            holes.update({f"new{i}": None for i in range(n // 3)})
+            same({"h": holes})
+        o = Obj()
+        for i in range(min(n, 30)):
+            setattr(o, f"a{i}", i)
+        same([o.__dict__, vars(o)])
+        if n > 3:
+            del o.a1
+        same({"o": o.__dict__})
+
+
 def test_non_finite_floats():
     for v in [math.nan, math.inf, -math.inf, MyFloat("nan"), {math.inf: 1}, {MyFloat("-inf"): 1},
               {"a": 1, "b": math.nan}, {"b": math.inf, "a": 1}, [{"x": [1], "y": {"z": -math.inf}}]]:

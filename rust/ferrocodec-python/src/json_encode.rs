@@ -970,7 +970,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                 let mut key: *mut ffi::PyObject = std::ptr::null_mut();
                 let mut value: *mut ffi::PyObject = std::ptr::null_mut();
                 while !(seen == size && self.python_runs == runs)
-                    && ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0
+                    && self.layout.dict_next(dct, &mut pos, &mut key, &mut value)
                 {
                     seen += 1;
                     let str_key = ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
@@ -1213,7 +1213,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                 });
             }
             let before = pos;
-            if ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) == 0 {
+            if !self.layout.dict_next(dct, &mut pos, &mut key, &mut value) {
                 break;
             }
             let ascii = self.cfg.ensure_ascii;
@@ -1759,7 +1759,7 @@ unsafe fn str_keyed_members(py: Python<'_>, dct: *mut ffi::PyObject) -> Option<V
         let mut pos: ffi::Py_ssize_t = 0;
         let mut key: *mut ffi::PyObject = std::ptr::null_mut();
         let mut value: *mut ffi::PyObject = std::ptr::null_mut();
-        while ffi::PyDict_Next(dct, &mut pos, &mut key, &mut value) != 0 {
+        while Layout::get().dict_next(dct, &mut pos, &mut key, &mut value) {
             if ffi::Py_TYPE(key) != &raw mut ffi::PyUnicode_Type {
                 return false;
             }

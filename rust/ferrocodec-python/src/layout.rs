@@ -10,14 +10,19 @@
 //! the function gives. Where a check fails, or on another version (the abi3
 //! wheel also loads on 3.15 and later), it calls the functions as before.
 //! Version-specific builds (the free-threaded wheel) have macros or their
-//! own paths for the rest, but no in-place read of ints: the free-threaded
-//! build reads them here too (after its 32-byte object header), verified
-//! the same way.
+//! own paths for the rest, but no in-place read of ints or dict entries:
+//! the free-threaded build reads those here too (after its 32-byte object
+//! header), verified the same way.
 //!
 //! What is read, for the versions above:
 //! - a list's `ob_item` array (offset 24) and a tuple's inline items
 //!   (offset 24; 32 from 3.14, which caches the hash first);
-//! - a dict's `ma_used` (offset 16);
+//! - a dict's `ma_used` (offset 16), and the entries of a combined table
+//!   (`ma_keys` at 32, `ma_values` NULL at 40; in the keys object,
+//!   `dk_log2_index_bytes` at 9, `dk_kind` at 10, `dk_nentries` at 24, the
+//!   index table at 32 and the entries after it), walked as `PyDict_Next`
+//!   walks them; the free-threaded build (3.14t) walks them too, at the
+//!   same offsets past its 32-byte object header, under the dict's lock;
 //! - a str's `state` bits (offset 32: `interned:2, kind:3, compact:1,
 //!   ascii:1`): a compact ASCII str's characters (offset 48 on 3.11, 40
 //!   after), which are its UTF-8, a compact str's cached UTF-8
@@ -48,6 +53,8 @@ pub struct Layout {
     ints: Ints,
     /// Floats are read in place.
     floats: bool,
+    /// Combined dict tables are walked in place ([`Layout::dict_next`]).
+    dicts: bool,
 }
 
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -126,6 +133,7 @@ impl Layout {
             },
             floats: v[4] != 0,
             compact_data: v[5],
+            dicts: v[6] != 0,
         }
     }
 
@@ -141,7 +149,7 @@ impl Layout {
             self.ints as u8,
             self.floats as u8,
             self.compact_data,
-            0,
+            self.dicts as u8,
             0,
         ])
     }
@@ -215,6 +223,65 @@ impl Layout {
             }
             ffi::PyDict_Size(d)
         }
+    }
+
+    /// The next member of a dict from position `pos` on, as `PyDict_Next`
+    /// gives it (the same positions: an index into the entries, past the
+    /// member returned), borrowed; false at the end.
+    ///
+    /// A combined table (all but the split tables of instance dicts) is
+    /// read in place where [`init`] verified it: the entries follow the
+    /// keys object's index table (`dk_indices`, 32 bytes in, `1 <<
+    /// dk_log2_index_bytes` long), two words each (key, value) when
+    /// `dk_kind` says the keys are all strs, three (hash, key, value)
+    /// otherwise; a deleted entry's value is NULL. The walk skips those as
+    /// `_PyDict_Next` does. `ma_keys` and `ma_values` follow `ma_used` and
+    /// the watcher tag.
+    ///
+    /// # Safety
+    /// `d` is a live dict (locked by the caller on free-threaded builds).
+    #[inline(always)]
+    pub unsafe fn dict_next(
+        self,
+        d: *mut ffi::PyObject,
+        pos: &mut ffi::Py_ssize_t,
+        key: &mut *mut ffi::PyObject,
+        value: &mut *mut ffi::PyObject,
+    ) -> bool {
+        if self.dicts {
+            let header = std::mem::size_of::<ffi::PyObject>();
+            let p = d.cast::<u8>();
+            let values = *p.add(header + 24).cast::<*const u8>();
+            if values.is_null() {
+                let keys = *p.add(header + 16).cast::<*const u8>();
+                let n = *keys.add(24).cast::<ffi::Py_ssize_t>();
+                let entries = keys.add(32 + (1usize << *keys.add(9)));
+                let mut i = *pos;
+                if *keys.add(10) != 0 {
+                    let e = entries.cast::<[*mut ffi::PyObject; 2]>();
+                    while i < n {
+                        let [k, v] = *e.offset(i);
+                        i += 1;
+                        if !v.is_null() {
+                            (*key, *value, *pos) = (k, v, i);
+                            return true;
+                        }
+                    }
+                } else {
+                    let e = entries.cast::<[*mut ffi::PyObject; 3]>();
+                    while i < n {
+                        let [_, k, v] = *e.offset(i);
+                        i += 1;
+                        if !v.is_null() {
+                            (*key, *value, *pos) = (k, v, i);
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
+        }
+        ffi::PyDict_Next(d, pos, key, value) != 0
     }
 
     /// A str's UTF-8 where it can be read without a call: a compact ASCII
@@ -369,6 +436,7 @@ pub fn init(py: pyo3::Python<'_>) {
                 compact_data: 72,
                 ints: Ints::SignedSize,
                 floats: true,
+                dicts: true,
             },
             (3, 12 | 13) => Layout {
                 tuple_items: 24,
@@ -377,6 +445,7 @@ pub fn init(py: pyo3::Python<'_>) {
                 compact_data: 56,
                 ints: Ints::Tag,
                 floats: true,
+                dicts: true,
             },
             (3, 14) => Layout {
                 tuple_items: 32,
@@ -385,6 +454,7 @@ pub fn init(py: pyo3::Python<'_>) {
                 compact_data: 56,
                 ints: Ints::Tag,
                 floats: true,
+                dicts: true,
             },
             _ => return,
         };
@@ -398,17 +468,23 @@ pub fn init(py: pyo3::Python<'_>) {
     // its other reads have their own paths (`pyobj::str_state`, macros).
     #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API), target_pointer_width = "64"))]
     {
-        let candidate = Layout {
+        let mut candidate = Layout {
             ints: Ints::Tag,
+            dicts: py.version_info() >= (3, 14) && py.version_info() < (3, 15),
             ..Layout::default()
         };
-        // SAFETY: attached; reads of live ints, compared with the API.
-        let verified =
-            if std::mem::size_of::<ffi::PyObject>() == 32 && unsafe { ints_ok(py, candidate) } {
-                candidate
-            } else {
-                Layout::default()
-            };
+        // SAFETY: attached; reads of live ints and dicts, compared with the API.
+        let verified = if std::mem::size_of::<ffi::PyObject>() == 32 {
+            unsafe {
+                candidate.dicts = candidate.dicts && dicts_ok(py, candidate);
+                if !ints_ok(py, candidate) {
+                    candidate.ints = Ints::Unknown;
+                }
+            }
+            candidate
+        } else {
+            Layout::default()
+        };
         PACKED.store(verified.pack(), Ordering::Relaxed);
     }
     let _ = py;
@@ -451,6 +527,7 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
     if !containers_ok {
         return Layout::default();
     }
+    l.dicts = dicts_ok(py, l);
 
     // Strs: compact ASCII read in place; other kinds only once their UTF-8
     // is cached, then exactly that cache.
@@ -539,6 +616,69 @@ unsafe fn verify(py: pyo3::Python<'_>, mut l: Layout) -> Layout {
     l
 }
 
+/// Whether [`Layout::dict_next`] walks dicts as `PyDict_Next` does: str
+/// keys (the compact entries), other keys (hash, key, value), deleted
+/// entries, one- and two-byte index tables, and an instance dict (a split
+/// table: the walk calls `PyDict_Next`). Only called with `l.dicts` set.
+///
+/// # Safety
+/// Attached.
+#[cfg(any(
+    all(Py_LIMITED_API, not(Py_GIL_DISABLED), target_pointer_width = "64"),
+    all(Py_GIL_DISABLED, not(Py_LIMITED_API), target_pointer_width = "64")
+))]
+unsafe fn dicts_ok(py: pyo3::Python<'_>, l: Layout) -> bool {
+    use pyo3::prelude::*;
+    use pyo3::types::{PyDict, PyString};
+    (|| -> PyResult<bool> {
+        let mut dicts = Vec::new();
+        for n in [0usize, 1, 5, 9, 200] {
+            let strs = PyDict::new(py);
+            let ints = PyDict::new(py);
+            for i in 0..n {
+                strs.set_item(PyString::new(py, &format!("k{i}")), i)?;
+                ints.set_item(i, PyString::new(py, &format!("v{i}")))?;
+            }
+            // Holes: every third member deleted.
+            let holes = strs.copy()?;
+            let int_holes = ints.copy()?;
+            for i in (0..n).step_by(3) {
+                holes.del_item(format!("k{i}"))?;
+                int_holes.del_item(i)?;
+            }
+            dicts.extend([strs, ints, holes, int_holes]);
+        }
+        let locals = PyDict::new(py);
+        py.run(
+            c"class C:\n    pass\nc = C()\nc.a = 1\nc.b = 2\nd = c.__dict__",
+            None,
+            Some(&locals),
+        )?;
+        let Some(instance_dict) = locals.get_item("d")? else {
+            return Ok(false);
+        };
+        dicts.push(instance_dict.cast_into::<PyDict>()?);
+        for d in &dicts {
+            let (mut pos, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+            let (mut pos2, mut key2, mut value2) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+            loop {
+                let more = ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut key, &mut value) != 0;
+                if l.dict_next(d.as_ptr(), &mut pos2, &mut key2, &mut value2) != more {
+                    return Ok(false);
+                }
+                if !more {
+                    break;
+                }
+                if (pos, key, value) != (pos2, key2, value2) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    })()
+    .unwrap_or(false)
+}
+
 /// Whether [`Layout::small_int`] reads every size of int up to two digits,
 /// of both signs, as the API does, and declines three digits.
 ///
@@ -623,13 +763,14 @@ pub(crate) unsafe fn units_match(
 }
 
 /// What [`init`] verified, for `build_info()`: containers, strs (their
-/// UTF-8 and their code units), ints, floats.
-pub fn known() -> (bool, bool, bool, bool) {
+/// UTF-8 and their code units), ints, floats, dict walks.
+pub fn known() -> (bool, bool, bool, bool, bool) {
     let l = Layout::get();
     (
         l.containers_known(),
         l.ascii_data != 0 && l.compact_data != 0,
         l.ints != Ints::Unknown,
         l.floats,
+        l.dicts,
     )
 }
