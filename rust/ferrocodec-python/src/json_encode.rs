@@ -773,6 +773,9 @@ impl<'a, 'py> Walker<'a, 'py> {
                     match leaf {
                         Some(r) => r?,
                         None => {
+                            if PROBE && ffi::Py_TYPE(item) == &raw mut ffi::PyList_Type {
+                                w.prefetch_lists(seq, i, is_list);
+                            }
                             // Held from here on: waiting for the item's
                             // lock in the probe suspends the list's, and
                             // another thread could then drop the item.
@@ -816,6 +819,23 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.newline_indent(level - 1);
         self.out.push(b']');
         Ok(())
+    }
+
+    /// Free-threaded builds, where item `i` of `seq` is a list: the CPU asked
+    /// to fetch the header of item `i + 4` and the item array of item `i + 2`
+    /// (if it is a list), so that a list of small lists (canada.json's
+    /// coordinates) does not wait on memory for each. (GIL builds were
+    /// measured slower with it: canada 2.4%, citm_catalog 1.9%.)
+    #[inline(always)]
+    unsafe fn prefetch_lists(&self, seq: *mut ffi::PyObject, i: ffi::Py_ssize_t, is_list: bool) {
+        let n = seq_len(seq, is_list);
+        if i + 4 < n {
+            prefetch(self.layout.seq_item(seq, i + 4, is_list));
+        }
+        if i + 2 < n {
+            self.layout
+                .prefetch_items(self.layout.seq_item(seq, i + 2, is_list));
+        }
     }
 
     /// 3.14's note on an error in item `i` of a list or tuple.
@@ -1839,6 +1859,15 @@ unsafe fn list_len_relaxed(o: *mut ffi::PyObject) -> ffi::Py_ssize_t {
     {
         ffi::PyList_Size(o)
     }
+}
+
+#[inline(always)]
+fn prefetch(p: *mut ffi::PyObject) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
 }
 
 /// Free-threaded builds: reading a str's UTF-8 may lock the str (to fill its
