@@ -3,6 +3,7 @@
 //! errors and recursion guard.
 
 use crate::batch;
+use crate::layout::Layout;
 use crate::pyobj::{str_from_utf8, Owned, Utf8};
 use ferrocodec::json::scan::{
     Constant, Container, Number, NumberValue, Scanner as Core, Str, Visitor,
@@ -704,8 +705,18 @@ impl Visitor for PyVisitor<'_, '_> {
         // SAFETY: a new list of n slots, each filled once with a reference
         // the stack owned (stolen by the list).
         let list = Owned::from_new(self.py, unsafe { ffi::PyList_New(n as ffi::Py_ssize_t) })?;
-        for (i, &item) in self.stack[start..].iter().enumerate() {
-            unsafe { set_list_item(list.as_ptr(), i, item) };
+        let items = &self.stack[start..];
+        if n > 0 {
+            // SAFETY: the new list's item array has room for n (an array is
+            // made when n > 0), no other code has seen the list yet.
+            match unsafe { Layout::get().new_list_items(list.as_ptr()) } {
+                Some(dst) => unsafe { std::ptr::copy_nonoverlapping(items.as_ptr(), dst, n) },
+                None => {
+                    for (i, &item) in items.iter().enumerate() {
+                        unsafe { set_list_item(list.as_ptr(), i, item) };
+                    }
+                }
+            }
         }
         self.stack.truncate(start);
         Ok(list)

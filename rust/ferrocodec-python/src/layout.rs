@@ -202,6 +202,33 @@ impl Layout {
         }
     }
 
+    /// The item array of a new list (made by `PyList_New`, not yet seen by
+    /// any other code), where it can be written in place; None where only
+    /// `PyList_SetItem` may fill it (abi3 wheels on unverified layouts,
+    /// abi3t).
+    ///
+    /// # Safety
+    /// `list` is a live list.
+    #[inline(always)]
+    pub unsafe fn new_list_items(
+        self,
+        list: *mut ffi::PyObject,
+    ) -> Option<*mut *mut ffi::PyObject> {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            let _ = self;
+            Some((*list.cast::<ffi::PyListObject>()).ob_item)
+        }
+        #[cfg(Py_LIMITED_API)]
+        {
+            // `ob_item` at 24, verified with the reads of list items.
+            if self.containers_known() {
+                return Some(*list.cast::<u8>().add(24).cast::<*mut *mut ffi::PyObject>());
+            }
+            None
+        }
+    }
+
     /// Asks the CPU to fetch the item array of `o` if it is a list (its
     /// items are read next); nothing for other objects.
     ///
