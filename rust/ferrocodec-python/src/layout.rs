@@ -307,6 +307,8 @@ impl Layout {
                 let n = *keys.add(24).cast::<ffi::Py_ssize_t>();
                 let entries = keys.add(32 + (1usize << *keys.add(9)));
                 let mut i = *pos;
+                // One loop per entry size: a single loop with the size as a
+                // variable made dumps of twitter and citm_catalog 2% slower.
                 if *keys.add(10) != 0 {
                     let e = entries.cast::<[*mut ffi::PyObject; 2]>();
                     while i < n {
