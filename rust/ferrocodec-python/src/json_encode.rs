@@ -830,7 +830,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     unsafe fn prefetch_lists(&self, seq: *mut ffi::PyObject, i: ffi::Py_ssize_t, is_list: bool) {
         let n = seq_len(seq, is_list);
         if i + 4 < n {
-            prefetch(self.layout.seq_item(seq, i + 4, is_list));
+            crate::layout::prefetch(self.layout.seq_item(seq, i + 4, is_list).cast());
         }
         if i + 2 < n {
             self.layout
@@ -1859,15 +1859,6 @@ unsafe fn list_len_relaxed(o: *mut ffi::PyObject) -> ffi::Py_ssize_t {
     {
         ffi::PyList_Size(o)
     }
-}
-
-#[inline(always)]
-fn prefetch(p: *mut ffi::PyObject) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
-    };
 }
 
 /// Free-threaded builds: reading a str's UTF-8 may lock the str (to fill its

@@ -236,8 +236,8 @@ impl Layout {
     /// `o` is a live object.
     #[inline(always)]
     pub unsafe fn prefetch_items(self, o: *mut ffi::PyObject) {
-        #[cfg(target_arch = "x86_64")]
-        if ffi::Py_TYPE(o) == &raw mut ffi::PyList_Type
+        if cfg!(target_arch = "x86_64")
+            && ffi::Py_TYPE(o) == &raw mut ffi::PyList_Type
             && (!cfg!(Py_LIMITED_API) || self.containers_known())
         {
             // `ob_item` follows the header and `ob_size` (verified for the
@@ -246,9 +246,9 @@ impl Layout {
             // array: a relaxed atomic read, and a stale pointer only wastes
             // the prefetch (which never faults).
             let at = o.cast::<u8>().add(std::mem::size_of::<ffi::PyObject>() + 8);
-            let items =
-                std::sync::atomic::AtomicPtr::<i8>::from_ptr(at.cast()).load(Ordering::Relaxed);
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(items);
+            prefetch(
+                std::sync::atomic::AtomicPtr::<u8>::from_ptr(at.cast()).load(Ordering::Relaxed),
+            );
         }
     }
 
@@ -472,6 +472,19 @@ impl Layout {
         };
         Some(if negative { -magnitude } else { magnitude })
     }
+}
+
+/// Asks the CPU to bring the cache line at `p` into L1 (x86_64; nothing
+/// elsewhere). Any address will do: a prefetch never faults.
+#[inline(always)]
+pub fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program sees and never faults.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// Finds and verifies the layout of the running interpreter (once, at
