@@ -23,6 +23,9 @@ class BuildInfo(TypedDict):
     target: str
     str_state_layout_known: bool
     str_new: bool
+    # What the encoder reads in place (verified at import): list and tuple
+    # items, strs, ints, floats, dict entries.
+    layout_in_place: tuple[bool, bool, bool, bool, bool]
     release: bool
 
 def build_info() -> BuildInfo:
