@@ -9,6 +9,8 @@ stdlib's classes or subclasses of them (``JSONDecodeError`` subclasses
 
 import json as _std_json
 
+from ferrocodec import _ferrocodec as _native_module
+
 from .decoder import JSONDecoder, JSONDecodeError
 from .encoder import JSONEncoder
 
@@ -68,28 +70,13 @@ def dump(obj, fp, *, skipkeys=False, ensure_ascii=True, check_circular=True,
 def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
         allow_nan=True, cls=None, indent=None, separators=None,
         default=None, sort_keys=False, **kw):
-    """Serialize ``obj`` to a JSON formatted ``str``, as ``json.dumps``:
-    the same text for the same arguments.
-
-    ``skipkeys``: skip dict keys that are not str, int, float, bool or None
-    (else TypeError). ``ensure_ascii``: escape every non-ASCII character.
-    ``check_circular``: detect reference cycles (ValueError). ``allow_nan``:
-    write NaN/Infinity/-Infinity (else ValueError). ``indent``: an int or
-    str to pretty-print with. ``separators``: ``(item_separator,
-    key_separator)``. ``default``: called for objects that cannot be
-    serialized otherwise. ``sort_keys``: sort dicts by key. ``cls``: a
-    ``JSONEncoder`` subclass to use.
-
-    Not in the stdlib: ``numpy=True`` writes NumPy arrays (any shape,
-    strides and byte order) and NumPy scalars as ``json.dumps`` writes their
-    ``tolist()`` / ``item()``, before ``default`` is consulted.
-    """
+    # Every call but dumps(obj): ferrocodec._ferrocodec.dumps (the public
+    # dumps, bound at the end of this section) takes that one itself and
+    # holds the docstring.
     if (not skipkeys and ensure_ascii and
         check_circular and allow_nan and
         cls is None and indent is None and separators is None and
         default is None and not sort_keys and not kw):
-        if type(obj) is str:
-            return _default_encoder.encode(obj)
         return _default_native.encode(obj)
     return _encoder_for(skipkeys, ensure_ascii, check_circular, allow_nan, cls,
                         indent, separators, default, sort_keys, kw).encode(obj)
@@ -98,11 +85,7 @@ def dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
 def dumpb(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True,
         allow_nan=True, cls=None, indent=None, separators=None,
         default=None, sort_keys=False, **kw):
-    """``dumps(obj, ...)`` as UTF-8 ``bytes``, written directly (no str in
-    between). Not in the stdlib. A ``cls`` that overrides ``encode`` or
-    ``iterencode`` is honoured (its text, encoded). Lone surrogates in the
-    output raise the UnicodeEncodeError that ``str.encode`` raises.
-    """
+    # Every call but dumpb(obj), as dumps above.
     if (not skipkeys and ensure_ascii and
         check_circular and allow_nan and
         cls is None and indent is None and separators is None and
@@ -132,14 +115,7 @@ def load(fp, *, cls=None, object_hook=None, parse_float=None,
 
 def loads(s, *, cls=None, object_hook=None, parse_float=None,
         parse_int=None, parse_constant=None, object_pairs_hook=None, **kw):
-    """Deserialize ``s`` (a ``str``, ``bytes`` or ``bytearray`` instance
-    containing a JSON document) to a Python object, as ``json.loads``.
-
-    ``object_hook``, ``object_pairs_hook``, ``parse_float``, ``parse_int``
-    and ``parse_constant`` are the decoder's hooks; ``cls`` a
-    ``JSONDecoder`` subclass to use instead. Bytes are decoded as
-    ``json.detect_encoding`` says (UTF-8, -16 or -32).
-    """
+    # Every call but loads(s), as dumps above.
     if (cls is None and object_hook is None and
             parse_int is None and parse_float is None and
             parse_constant is None and object_pairs_hook is None and not kw):
@@ -166,6 +142,16 @@ def loads(s, *, cls=None, object_hook=None, parse_float=None,
     if cls is None:
         cls = JSONDecoder
     return cls(**kw).decode(s)
+
+
+# The public dumps, dumpb and loads are native: a call with only the object
+# (most calls) costs no Python frame; any other call reaches the Python
+# function above of the same name.
+_native_module._json_entries(_default_native, _default_decoder.scan_once,
+                             dumps, dumpb, loads)
+dumps = _native_module.dumps
+dumpb = _native_module.dumpb
+loads = _native_module.loads
 
 
 

@@ -132,7 +132,7 @@ impl Scanner {
 
     /// `json.loads(s)` with this scanner's options: str, bytes or bytearray
     /// (bytes in any encoding `json.detect_encoding` recognises).
-    fn loads(&self, py: Python<'_>, s: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    pub(crate) fn loads(&self, py: Python<'_>, s: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         if let Ok(text) = s.cast::<PyString>() {
             return str_text(py, text, |data, surrogates| {
                 self.document(py, data, surrogates, Doc::Str(s))

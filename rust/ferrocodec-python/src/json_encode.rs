@@ -112,12 +112,16 @@ impl Encoder {
     }
 
     /// The JSON text of `obj` as a str (`JSONEncoder.encode`).
-    fn encode(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    pub(crate) fn encode(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.encode_at(py, obj, 0)
     }
 
     /// The JSON text of `obj` as UTF-8 bytes, without a str in between.
-    fn encode_bytes(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    pub(crate) fn encode_bytes(
+        &self,
+        py: Python<'_>,
+        obj: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         let mut w = Walker::new(py, self);
         w.run(obj.as_ptr(), 0)?;
         if w.surrogates {

@@ -12,6 +12,7 @@ mod batch;
 mod buffer;
 mod json_decode;
 mod json_encode;
+mod json_entry;
 mod layout;
 mod pyobj;
 mod radix;
@@ -37,6 +38,8 @@ mod _ferrocodec {
     #[pymodule_export]
     use super::json_encode::Encoder;
     #[pymodule_export]
+    use super::json_entry::_json_entries;
+    #[pymodule_export]
     use super::radix::{
         _b16decode, _b16encode, a2b_ascii85, a2b_base32, a2b_base85, a2b_hex, b2a_ascii85,
         b2a_base32, b2a_base85, unhexlify,
@@ -48,6 +51,7 @@ mod _ferrocodec {
         super::pyobj::str_state::init(m.py());
         super::pyobj::str_new::init(m.py());
         super::layout::init(m.py());
+        super::json_entry::add_to(m)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 
