@@ -100,6 +100,33 @@ impl From<PyErr> for Error {
     }
 }
 
+/// [`Error`] boxed, as the visitor returns it: `Result<(Owned, usize), Fail>`
+/// is two words, returned in registers. With the error inline the result
+/// went through memory, and the copy of each array's result stalled on
+/// store forwarding (10% of the scanner's time on canada.json).
+struct Fail(Box<Error>);
+
+impl Fail {
+    #[cold]
+    fn py(e: PyErr) -> Self {
+        Fail(Box::new(Error::Py(e)))
+    }
+}
+
+impl From<SyntaxError> for Fail {
+    #[cold]
+    fn from(e: SyntaxError) -> Self {
+        Fail(Box::new(Error::Syntax(e)))
+    }
+}
+
+impl From<PyErr> for Fail {
+    #[cold]
+    fn from(e: PyErr) -> Self {
+        Fail::py(e)
+    }
+}
+
 /// Where the document text came from, for JSONDecodeError's `doc`.
 enum Doc<'a, 'py> {
     /// The str that was scanned.
@@ -538,7 +565,7 @@ fn str_text<T>(
 fn with_visitor<T>(
     py: Python<'_>,
     cfg: &Scanner,
-    f: impl FnOnce(&mut PyVisitor<'_, '_>) -> Result<T, Error>,
+    f: impl FnOnce(&mut PyVisitor<'_, '_>) -> Result<T, Fail>,
 ) -> Result<T, Error> {
     REUSE.with(|reuse| {
         // A hook that calls loads() again finds these in use: that inner
@@ -567,7 +594,7 @@ fn with_visitor<T>(
                 r.stack = stack;
             }
         }
-        result
+        result.map_err(|e| *e.0)
     })
 }
 
@@ -590,12 +617,12 @@ impl Drop for PyVisitor<'_, '_> {
 
 impl PyVisitor<'_, '_> {
     #[inline]
-    fn call1(&self, f: &Py<PyAny>, arg: Owned) -> Result<Owned, Error> {
+    fn call1(&self, f: &Py<PyAny>, arg: Owned) -> Result<Owned, Fail> {
         Ok(crate::pyobj::call1(self.py, f.as_ptr(), arg)?)
     }
 
     #[inline]
-    fn text(&self, text: &[u8]) -> Result<Owned, Error> {
+    fn text(&self, text: &[u8]) -> Result<Owned, Fail> {
         Ok(str_from_utf8(self.py, text, true, false)?)
     }
 }
@@ -605,16 +632,16 @@ impl Visitor for PyVisitor<'_, '_> {
     type Key = Owned;
     type Array = usize;
     type Object = Owned;
-    type Error = Error;
+    type Error = Fail;
 
     #[inline]
-    fn null(&mut self) -> Result<Owned, Error> {
+    fn null(&mut self) -> Result<Owned, Fail> {
         // SAFETY: Py_None is immortal/always valid.
         Ok(unsafe { Owned::from_borrowed(ffi::Py_None()) })
     }
 
     #[inline]
-    fn boolean(&mut self, value: bool) -> Result<Owned, Error> {
+    fn boolean(&mut self, value: bool) -> Result<Owned, Fail> {
         // SAFETY: the bool singletons are always valid.
         Ok(unsafe {
             Owned::from_borrowed(if value {
@@ -625,7 +652,7 @@ impl Visitor for PyVisitor<'_, '_> {
         })
     }
 
-    fn constant(&mut self, c: Constant) -> Result<Owned, Error> {
+    fn constant(&mut self, c: Constant) -> Result<Owned, Fail> {
         if let Some(f) = &self.cfg.parse_constant {
             let arg = self.text(c.text().as_bytes())?;
             return self.call1(f, arg);
@@ -641,7 +668,7 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn number(&mut self, n: Number<'_>) -> Result<Owned, Error> {
+    fn number(&mut self, n: Number<'_>) -> Result<Owned, Fail> {
         let py = self.py;
         let hook = if n.is_float {
             &self.cfg.parse_float
@@ -673,12 +700,12 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn string(&mut self, s: Str<'_>) -> Result<Owned, Error> {
+    fn string(&mut self, s: Str<'_>) -> Result<Owned, Fail> {
         Ok(str_from_utf8(self.py, s.bytes, s.ascii, s.surrogates)?)
     }
 
     #[inline]
-    fn key(&mut self, s: Str<'_>) -> Result<Owned, Error> {
+    fn key(&mut self, s: Str<'_>) -> Result<Owned, Fail> {
         if s.ascii && s.bytes.len() <= KeyCache::MAX_LEN {
             if let Some(cache) = self.cache.as_deref_mut() {
                 return Ok(cache.get(self.py, s.bytes)?);
@@ -688,7 +715,7 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn enter(&mut self, container: Container) -> Result<(), Error> {
+    fn enter(&mut self, container: Container) -> Result<(), Fail> {
         let what = match container {
             Container::Object => c" while decoding a JSON object from a unicode string",
             Container::Array => c" while decoding a JSON array from a unicode string",
@@ -707,17 +734,17 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn array_start(&mut self) -> Result<usize, Error> {
+    fn array_start(&mut self) -> Result<usize, Fail> {
         Ok(self.stack.len())
     }
 
     #[inline]
-    fn array_push(&mut self, _array: &mut usize, value: Owned) -> Result<(), Error> {
+    fn array_push(&mut self, _array: &mut usize, value: Owned) -> Result<(), Fail> {
         self.stack.push(value.into_ptr());
         Ok(())
     }
 
-    fn array_end(&mut self, start: usize) -> Result<Owned, Error> {
+    fn array_end(&mut self, start: usize) -> Result<Owned, Fail> {
         let n = self.stack.len() - start;
         // SAFETY: a new list of n slots, each filled once with a reference
         // the stack owned (stolen by the list).
@@ -740,7 +767,7 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn object_start(&mut self) -> Result<Owned, Error> {
+    fn object_start(&mut self) -> Result<Owned, Fail> {
         let p = if self.cfg.object_pairs_hook.is_some() {
             unsafe { ffi::PyList_New(0) }
         } else {
@@ -750,7 +777,7 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn object_insert(&mut self, object: &mut Owned, key: Owned, value: Owned) -> Result<(), Error> {
+    fn object_insert(&mut self, object: &mut Owned, key: Owned, value: Owned) -> Result<(), Fail> {
         let py = self.py;
         if self.cfg.object_pairs_hook.is_some() {
             // SAFETY: a new 2-tuple filled with stolen references, appended.
@@ -772,7 +799,7 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn object_end(&mut self, object: Owned) -> Result<Owned, Error> {
+    fn object_end(&mut self, object: Owned) -> Result<Owned, Fail> {
         if let Some(hook) = &self.cfg.object_pairs_hook {
             return self.call1(hook, object);
         }
