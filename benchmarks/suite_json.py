@@ -54,8 +54,28 @@ def cases() -> list[Case]:
                           lambda o: fc_json.dumps(o, sort_keys=True),
                           lambda o: std_json.dumps(o, sort_keys=True),
                           oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
+    out.extend(_small_cases())
     out.extend(_lines_cases())
     out.extend(_numpy_cases())
+    return out
+
+
+# Single calls on tiny values: what a call costs besides the work (argument
+# handling, setup, the result object), as for a web request's payload.
+SMALL = {
+    "1": 1,
+    '"abc"': "abc",
+    '{"id": 1, "name": "x", "tags": [1, 2]}': {"id": 1, "name": "x", "tags": [1, 2]},
+}
+
+
+def _small_cases() -> list[Case]:
+    out = []
+    for label, obj in SMALL.items():
+        raw = std_json.dumps(obj).encode()
+        out.append(_loads(label, raw, as_str=False))
+        out.append(_dumps("dumps()", label, obj, len(raw), fc_json.dumps, std_json.dumps,
+                          orjson and orjson.dumps))
     return out
 
 

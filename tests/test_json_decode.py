@@ -316,6 +316,32 @@ def test_str_subclasses_and_duplicate_keys():
     check(S('{"k": 1, "k": 2}'))
 
 
+def test_objects_of_every_size():
+    # Members wait on a stack until their object ends; the dict is then made
+    # at its final size (from 6 members). Sizes around that bound and the
+    # table sizes, duplicate keys among many, and objects inside objects.
+    for n in [0, 1, 5, 6, 7, 8, 10, 11, 21, 22, 43, 44, 87, 1000, 5000]:
+        members = [(f"k{i % max(1, n - 3)}", [i, {"in": i}] if i % 7 == 0 else i) for i in range(n)]
+        doc = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in members) + "}"
+        for kwargs in [{}, {"object_pairs_hook": list}, {"object_hook": lambda d: sorted(d.items())}]:
+            assert outcome(fj.loads, doc, **kwargs) == outcome(json.loads, doc, **kwargs)
+        # Cut anywhere: the members read so far are released, the error is the stdlib's.
+        for cut in range(0, len(doc), max(1, len(doc) // 40)):
+            assert outcome(fj.loads, doc[:cut]) == expected_loads(doc[:cut])
+
+
+def test_hook_raising_with_members_waiting():
+    def hook(d):
+        if "boom" in d:
+            raise KeyError("boom")
+        return d
+
+    doc = '{"a": 1, "b": [1, 2], "c": {"d": 1, "boom": 2}, "e": 3, "f": 4, "g": 5, "h": 6}'
+    assert outcome(fj.loads, doc, object_hook=hook) == outcome(json.loads, doc, object_hook=hook)
+    # The thread's next decode is unaffected by what the failed one left.
+    assert fj.loads('{"x": [1, {"y": 2}]}') == {"x": [1, {"y": 2}]}
+
+
 def test_key_cache_never_mixes_keys():
     keys = [f"k{i}" for i in range(5000)] + ["a" * 64, "a" * 63 + "b", "x" * 65, "", "é"]
     doc = json.dumps([{k: i} for i, k in enumerate(keys)] * 2)

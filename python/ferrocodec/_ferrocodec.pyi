@@ -23,6 +23,8 @@ class BuildInfo(TypedDict):
     target: str
     str_state_layout_known: bool
     str_new: bool
+    # The decoder makes dicts at their final size (_PyDict_NewPresized).
+    dict_presized: bool
     # What the encoder reads in place (verified at import): list and tuple
     # items, strs, ints, floats, dict entries.
     layout_in_place: tuple[bool, bool, bool, bool, bool]

@@ -631,7 +631,7 @@ impl Visitor for PyVisitor<'_, '_> {
     type Value = Owned;
     type Key = Owned;
     type Array = usize;
-    type Object = Owned;
+    type Object = usize;
     type Error = Fail;
 
     #[inline]
@@ -767,39 +767,25 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     #[inline]
-    fn object_start(&mut self) -> Result<Owned, Fail> {
-        let p = if self.cfg.object_pairs_hook.is_some() {
-            unsafe { ffi::PyList_New(0) }
-        } else {
-            unsafe { ffi::PyDict_New() }
-        };
-        Ok(Owned::from_new(self.py, p)?)
+    fn object_start(&mut self) -> Result<usize, Fail> {
+        Ok(self.stack.len())
     }
 
+    /// Members wait on the stack, key then value, until the object ends:
+    /// the dict is then made at its final size (no resizing as it fills).
     #[inline]
-    fn object_insert(&mut self, object: &mut Owned, key: Owned, value: Owned) -> Result<(), Fail> {
-        let py = self.py;
-        if self.cfg.object_pairs_hook.is_some() {
-            // SAFETY: a new 2-tuple filled with stolen references, appended.
-            unsafe {
-                let pair = Owned::from_new(py, ffi::PyTuple_New(2))?;
-                ffi::PyTuple_SetItem(pair.as_ptr(), 0, key.into_ptr());
-                ffi::PyTuple_SetItem(pair.as_ptr(), 1, value.into_ptr());
-                if ffi::PyList_Append(object.as_ptr(), pair.as_ptr()) != 0 {
-                    return Err(PyErr::fetch(py).into());
-                }
-            }
-            return Ok(());
-        }
-        // SAFETY: valid dict, key and value; SetItem takes its own references.
-        if unsafe { ffi::PyDict_SetItem(object.as_ptr(), key.as_ptr(), value.as_ptr()) } != 0 {
-            return Err(PyErr::fetch(py).into());
-        }
+    fn object_insert(&mut self, _object: &mut usize, key: Owned, value: Owned) -> Result<(), Fail> {
+        self.stack.push(key.into_ptr());
+        self.stack.push(value.into_ptr());
         Ok(())
     }
 
-    #[inline]
-    fn object_end(&mut self, object: Owned) -> Result<Owned, Fail> {
+    fn object_end(&mut self, start: usize) -> Result<Owned, Fail> {
+        let object = if self.cfg.object_pairs_hook.is_some() {
+            self.pairs_list(start)?
+        } else {
+            self.dict(start)?
+        };
         if let Some(hook) = &self.cfg.object_pairs_hook {
             return self.call1(hook, object);
         }
@@ -807,6 +793,62 @@ impl Visitor for PyVisitor<'_, '_> {
             return self.call1(hook, object);
         }
         Ok(object)
+    }
+}
+
+impl PyVisitor<'_, '_> {
+    /// The dict of the members on the stack from `start`, which it takes.
+    fn dict(&mut self, start: usize) -> Result<Owned, Fail> {
+        let n = (self.stack.len() - start) / 2;
+        // SAFETY: attached; a new dict or NULL with an exception.
+        let dict = Owned::from_new(self.py, unsafe { crate::pyobj::dict_presized(n) })?;
+        let mut i = start;
+        let end = self.stack.len();
+        while i < end {
+            let (k, v) = (self.stack[i], self.stack[i + 1]);
+            // SAFETY: a dict and a str key; SetItem takes its own references,
+            // then the stack's are released.
+            let failed = unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k, v) } != 0;
+            unsafe {
+                ffi::Py_DecRef(k);
+                ffi::Py_DecRef(v);
+            }
+            i += 2;
+            if failed {
+                // The members not inserted yet stay for the visitor's cleanup.
+                self.stack.drain(start..i);
+                return Err(PyErr::fetch(self.py).into());
+            }
+        }
+        self.stack.truncate(start);
+        Ok(dict)
+    }
+
+    /// `object_pairs_hook`'s argument: the list of (key, value) tuples of
+    /// the members on the stack from `start`, which it takes.
+    fn pairs_list(&mut self, start: usize) -> Result<Owned, Fail> {
+        let py = self.py;
+        let n = (self.stack.len() - start) / 2;
+        // SAFETY: a new list of n slots, each filled once below.
+        let list = Owned::from_new(py, unsafe { ffi::PyList_New(n as ffi::Py_ssize_t) })?;
+        for j in 0..n {
+            // SAFETY: a new 2-tuple filled with references taken from the
+            // stack (cleared just below, so each is stolen once), stolen
+            // by the list in turn. The tuple's failure leaves the stack's
+            // references with the stack: clear only what was taken.
+            unsafe {
+                let pair = ffi::PyTuple_New(2);
+                if pair.is_null() {
+                    self.stack.drain(start..start + 2 * j);
+                    return Err(PyErr::fetch(py).into());
+                }
+                ffi::PyTuple_SetItem(pair, 0, self.stack[start + 2 * j]);
+                ffi::PyTuple_SetItem(pair, 1, self.stack[start + 2 * j + 1]);
+                set_list_item(list.as_ptr(), j, pair);
+            }
+        }
+        self.stack.truncate(start);
+        Ok(list)
     }
 }
 

@@ -210,6 +210,87 @@ unsafe fn transcode_utf8(bytes: &[u8]) -> *mut ffi::PyObject {
 /// at those offsets, and strs made this way must compare equal to them.
 /// Elsewhere (Windows, another layout, the free-threaded stable ABI) strs
 /// are decoded by CPython as before.
+/// `_PyDict_NewPresized`: a new empty dict with room for `n` members, so
+/// filling it never resizes (and rebuilds) its table. Not in any public API,
+/// but exported by CPython 3.11–3.14 (`Include/cpython/dictobject.h`); it is
+/// looked up once, at import ([`dict_presized::init`]). Where it is missing
+/// (Windows' python3.dll, a later CPython that drops it) this is `PyDict_New`.
+///
+/// # Safety
+/// Attached to the interpreter. Returns a new reference, or NULL with an
+/// exception set.
+#[inline]
+pub unsafe fn dict_presized(n: usize) -> *mut ffi::PyObject {
+    // Below 6 members a new dict's first table already has room.
+    match dict_presized::get() {
+        Some(new) if n > 5 => new(n as ffi::Py_ssize_t),
+        _ => ffi::PyDict_New(),
+    }
+}
+
+pub mod dict_presized {
+    use pyo3::ffi;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    type NewFn = unsafe extern "C" fn(ffi::Py_ssize_t) -> *mut ffi::PyObject;
+
+    /// The function once verified (0: not available).
+    static NEW: AtomicUsize = AtomicUsize::new(0);
+
+    #[inline(always)]
+    pub(super) fn get() -> Option<NewFn> {
+        match NEW.load(Ordering::Relaxed) {
+            0 => None,
+            // SAFETY: only ever set to `_PyDict_NewPresized` by `init`.
+            f => Some(unsafe { std::mem::transmute::<usize, NewFn>(f) }),
+        }
+    }
+
+    /// Whether dicts are made presized.
+    pub fn available() -> bool {
+        get().is_some()
+    }
+
+    /// Finds `_PyDict_NewPresized` in the running interpreter on 3.11–3.14
+    /// and checks that it makes an empty dict that takes members.
+    pub fn init(py: pyo3::Python<'_>) {
+        #[cfg(unix)]
+        // SAFETY: attached; the symbol has this signature in 3.11-3.14.
+        unsafe {
+            use pyo3::prelude::*;
+            use pyo3::types::PyDict;
+            let version = py.version_info();
+            if !(version.major == 3 && (11..=14).contains(&version.minor)) {
+                return;
+            }
+            let sym = libc::dlsym(libc::RTLD_DEFAULT, c"_PyDict_NewPresized".as_ptr());
+            if sym.is_null() {
+                return;
+            }
+            let new = std::mem::transmute::<*mut libc::c_void, NewFn>(sym);
+            let Ok(d) = pyo3::Bound::from_owned_ptr_or_err(py, new(100)) else {
+                return;
+            };
+            let Ok(d) = d.cast_into::<PyDict>() else {
+                return;
+            };
+            if !d.is_exact_instance_of::<PyDict>() || !d.is_empty() {
+                return;
+            }
+            for i in 0..100 {
+                if d.set_item(format!("k{i}"), i).is_err() {
+                    return;
+                }
+            }
+            if d.len() != 100 || d.get_item("k99").ok().flatten().is_none() {
+                return;
+            }
+            NEW.store(sym as usize, Ordering::Relaxed);
+        }
+        let _ = py;
+    }
+}
+
 pub mod str_new {
     use pyo3::ffi;
 
