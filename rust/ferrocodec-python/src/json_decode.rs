@@ -810,8 +810,8 @@ impl PyVisitor<'_, '_> {
             // then the stack's are released.
             let failed = unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k, v) } != 0;
             unsafe {
-                ffi::Py_DecRef(k);
-                ffi::Py_DecRef(v);
+                crate::pyobj::decref(k);
+                crate::pyobj::decref(v);
             }
             i += 2;
             if failed {
