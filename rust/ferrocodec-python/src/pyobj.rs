@@ -196,20 +196,6 @@ unsafe fn transcode_utf8(bytes: &[u8]) -> *mut ffi::PyObject {
     s
 }
 
-/// Creating a str at its final size and kind (`PyUnicode_New`) and writing
-/// its characters in place.
-///
-/// Version-specific builds use `PyUnicode_New` and `PyUnicode_DATA`. The
-/// limited API has neither, and through it the abi3 wheel would decode
-/// every str from UTF-8 (15% of `loads` of twitter.json). So on 64-bit
-/// Unix the abi3 wheel looks up `PyUnicode_New` (exported by every CPython
-/// 3) at import and takes the offset of a compact str's characters from
-/// the running version (3.11: 48 and 72 bytes for ASCII and other strs;
-/// 3.12 to 3.14: 40 and 56). It uses them only if they are verified first:
-/// strs of each kind made by CPython from UTF-8 must hold their characters
-/// at those offsets, and strs made this way must compare equal to them.
-/// Elsewhere (Windows, another layout, the free-threaded stable ABI) strs
-/// are decoded by CPython as before.
 /// `_PyDict_NewPresized`: a new empty dict with room for `n` members, so
 /// filling it never resizes (and rebuilds) its table. Not in any public API,
 /// but exported by CPython 3.11–3.14 (`Include/cpython/dictobject.h`); it is
@@ -291,6 +277,20 @@ pub mod dict_presized {
     }
 }
 
+/// Creating a str at its final size and kind (`PyUnicode_New`) and writing
+/// its characters in place.
+///
+/// Version-specific builds use `PyUnicode_New` and `PyUnicode_DATA`. The
+/// limited API has neither, and through it the abi3 wheel would decode
+/// every str from UTF-8 (15% of `loads` of twitter.json). So on 64-bit
+/// Unix the abi3 wheel looks up `PyUnicode_New` (exported by every CPython
+/// 3) at import and takes the offset of a compact str's characters from
+/// the running version (3.11: 48 and 72 bytes for ASCII and other strs;
+/// 3.12 to 3.14: 40 and 56). It uses them only if they are verified first:
+/// strs of each kind made by CPython from UTF-8 must hold their characters
+/// at those offsets, and strs made this way must compare equal to them.
+/// Elsewhere (Windows, another layout, the free-threaded stable ABI) strs
+/// are decoded by CPython as before.
 pub mod str_new {
     use pyo3::ffi;
 
