@@ -832,10 +832,11 @@ impl PyVisitor<'_, '_> {
         // SAFETY: a new list of n slots, each filled once below.
         let list = Owned::from_new(py, unsafe { ffi::PyList_New(n as ffi::Py_ssize_t) })?;
         for j in 0..n {
-            // SAFETY: a new 2-tuple filled with references taken from the
-            // stack (cleared just below, so each is stolen once), stolen
-            // by the list in turn. The tuple's failure leaves the stack's
-            // references with the stack: clear only what was taken.
+            // SAFETY: each stack reference moves into a new 2-tuple, and
+            // the tuple into the list: the stack's slots are then dropped
+            // without a decref (truncate or drain). If a tuple cannot be
+            // made, the members not moved yet stay on the stack, which the
+            // visitor's cleanup releases.
             unsafe {
                 let pair = ffi::PyTuple_New(2);
                 if pair.is_null() {
