@@ -433,20 +433,23 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let ctrl_max = _mm_set1_epi8(0x1f);
-        let tilde = _mm_set1_epi8(b'~' as i8);
+        let rest = n - k;
+        let p = s.as_ptr().add(k);
+        // Shorter than a vector (most keys and many values), not empty:
+        // one load of the 16 bytes from `p` when they lie in one page, as
+        // its first byte does, so that the bytes past the string are
+        // readable too; they are masked off.
+        if (1..16).contains(&rest) && (p as usize) % PAGE <= PAGE - 16 {
+            let v = load_within_page(p);
+            _mm_storeu_si128(o as *mut __m128i, v);
+            let mask = dirty_mask::<ASCII>(v) & ((1 << rest) - 1);
+            // The first byte to escape, or `rest` when there is none.
+            return (mask | 1 << rest).trailing_zeros() as usize;
+        }
         while k + 16 <= n {
             let v = _mm_loadu_si128(s.as_ptr().add(k) as *const __m128i);
             _mm_storeu_si128(o.add(k - i) as *mut __m128i, v);
-            let mut m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-            m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
-            let mut mask = _mm_movemask_epi8(m);
-            if ASCII {
-                // Bytes above '~': DEL and every non-ASCII byte.
-                mask |= !_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, tilde), tilde)) & 0xFFFF;
-            }
+            let mask = dirty_mask::<ASCII>(v);
             if mask != 0 {
                 return k - i + mask.trailing_zeros() as usize;
             }
@@ -457,14 +460,8 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
         // plain and are stored again unchanged).
         if k < n && n >= i + 16 {
             let v = _mm_loadu_si128(s.as_ptr().add(n - 16) as *const __m128i);
-            let mut m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-            m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
-            let mut mask = _mm_movemask_epi8(m);
-            if ASCII {
-                mask |= !_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, tilde), tilde)) & 0xFFFF;
-            }
             _mm_storeu_si128(o.add(n - 16 - i) as *mut __m128i, v);
-            let mask = (mask as u32) >> (16 - (n - k));
+            let mask = dirty_mask::<ASCII>(v) >> (16 - (n - k));
             if mask != 0 {
                 return k - i + mask.trailing_zeros() as usize;
             }
@@ -520,6 +517,61 @@ fn swar_dirty<const ASCII: bool>(x: u64) -> bool {
         d |= (x | x.wrapping_add(ONES)) & HIGH;
     }
     d != 0
+}
+
+/// The smallest page size of the targets the vector paths run on.
+#[cfg(target_arch = "x86_64")]
+const PAGE: usize = 4096;
+
+/// The 16 bytes at `p`, of which the caller owns only a prefix.
+///
+/// A plain vector load could not be used: reading past the end of an
+/// allocation is undefined behaviour in Rust (and a report under
+/// AddressSanitizer), even where the hardware allows it. The load is made
+/// in assembly, which the compiler does not look into.
+///
+/// # Safety
+/// The 16 bytes must lie in one page (`p as usize % PAGE <= PAGE - 16`)
+/// whose first byte at or after `p` is readable: then every one of them is
+/// readable. Only the bytes the caller owns may be used.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn load_within_page(p: *const u8) -> std::arch::x86_64::__m128i {
+    let v;
+    // SAFETY: as the caller promises, the 16 bytes can be read.
+    unsafe {
+        #[cfg(target_feature = "avx")]
+        std::arch::asm!("vmovdqu {v}, xmmword ptr [{p}]", p = in(reg) p, v = out(xmm_reg) v,
+            options(pure, readonly, nostack, preserves_flags));
+        #[cfg(not(target_feature = "avx"))]
+        std::arch::asm!("movdqu {v}, xmmword ptr [{p}]", p = in(reg) p, v = out(xmm_reg) v,
+            options(pure, readonly, nostack, preserves_flags));
+    }
+    v
+}
+
+/// Bit `j` set where byte `j` of `v` needs escaping: below 0x20, `"`,
+/// `\\`, and (ASCII output) above `~`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dirty_mask<const ASCII: bool>(v: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86_64.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let ctrl_max = _mm_set1_epi8(0x1f);
+        let mut m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctrl_max), v));
+        let mut mask = _mm_movemask_epi8(m) as u32;
+        if ASCII {
+            // Bytes above '~': DEL and every non-ASCII byte.
+            let tilde = _mm_set1_epi8(b'~' as i8);
+            mask |=
+                !_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, tilde), tilde)) as u32 & 0xFFFF;
+        }
+        mask
+    }
 }
 
 #[inline]
@@ -970,6 +1022,64 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Strings ending at every distance from the end of a readable page
+    /// whose next page is not: the short-string path reads 16 bytes from
+    /// the string's start only when they lie in its page (else this test
+    /// dies of a fault), and gives the same text on either side of that
+    /// bound.
+    #[cfg(unix)]
+    #[test]
+    fn strings_ending_next_to_an_unreadable_page() {
+        // SAFETY: two fresh anonymous pages, the second made unreadable;
+        // only the first is read or written, and both are unmapped last.
+        unsafe {
+            let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+            let base = libc::mmap(
+                std::ptr::null_mut(),
+                2 * page,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(base, libc::MAP_FAILED);
+            let base = base.cast::<u8>();
+            assert_eq!(
+                libc::mprotect(base.add(page).cast(), page, libc::PROT_NONE),
+                0
+            );
+            for len in 0..=40usize {
+                for gap in 0..=20usize {
+                    for special in [None, Some(b'"'), Some(b'\n'), Some(0x7f)] {
+                        let at = base.add(page - gap - len);
+                        for j in 0..len {
+                            *at.add(j) = b'a' + (j % 26) as u8;
+                        }
+                        if let (Some(c), true) = (special, len > 0) {
+                            *at.add(len - 1) = c;
+                        }
+                        let text = std::slice::from_raw_parts(at, len);
+                        let s = std::str::from_utf8(text).unwrap();
+                        for ascii in [true, false] {
+                            let mut out = Vec::new();
+                            if ascii {
+                                write_str_ascii(&mut out, text);
+                            } else {
+                                write_str_unicode(&mut out, text);
+                            }
+                            assert_eq!(
+                                String::from_utf8(out).unwrap(),
+                                reference(s, ascii),
+                                "{s:?} {gap}"
+                            );
+                        }
+                    }
+                }
+            }
+            assert_eq!(libc::munmap(base.cast(), 2 * page), 0);
         }
     }
 
