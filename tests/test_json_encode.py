@@ -142,6 +142,20 @@ def test_ensure_ascii_leaves_strs_as_the_stdlib_does():
     assert [sys.getsizeof(t) for t in texts] == sizes
 
 
+def test_short_strs_with_a_special_character_anywhere():
+    # Strs up to 17 characters (the one-vector path takes 1 to 15 bytes)
+    # with one character to escape, or not, at every position; as values,
+    # as keys, first and later in a dict, in every output mode.
+    specials = ["", '"', "\\", "\x00", "\x1f", "\x7f", "~", " ", "\xe9", "\u20ac", "\U0001f600"]
+    texts = [""]
+    for n in range(1, 18):
+        base = "abcdefghijklmnopq"[:n]
+        texts += [base[:i] + c + base[i + 1:] for c in specials for i in range(n)]
+    value = [texts, {t: t for t in texts}, [{"k": t, t: 0} for t in texts]]
+    for kwargs in ({}, {"ensure_ascii": False}, {"indent": 1}, {"separators": (",", ":")}):
+        same(value, **kwargs)
+
+
 @given(st.lists(kind_texts, max_size=4), st.booleans())
 def test_strs_of_every_kind(texts, ensure_ascii):
     # Each as a value and as a key, and as a str subclass.

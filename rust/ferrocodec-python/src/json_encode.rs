@@ -366,9 +366,7 @@ impl<'a, 'py> Walker<'a, 'py> {
 
     /// A separator of up to 8 bytes (`sep[..sep_len]`), then [`Self::leaf`]:
     /// the separator is written even when `o` is no leaf. Both go under one
-    /// reservation, with the output's length read and stored once: separate
-    /// appends each reload and store it, and that chain through memory was
-    /// most of the cost of a list item.
+    /// reservation, with the output's length read and stored once.
     #[inline(always)]
     unsafe fn sep_leaf(
         &mut self,
@@ -376,31 +374,69 @@ impl<'a, 'py> Walker<'a, 'py> {
         sep: [u8; 8],
         sep_len: usize,
     ) -> Option<R> {
-        self.out.reserve(8 + write::NUMBER_ROOM);
+        let mut len = self.out.len();
+        let r = self.sep_leaf_at(&mut len, o, sep, sep_len);
+        self.out.set_len(len);
+        r
+    }
+
+    /// [`Self::sep_leaf`] with the output's length in `len`, which a loop
+    /// keeps in a register: when the value is written inline, only `len`
+    /// moves and `self.out`'s own length is left behind (the caller sets
+    /// it before anything else uses the output). Every other way out
+    /// leaves both equal. A length stored to memory and loaded back for
+    /// the next item waited on that store each time: that chain through
+    /// memory was most of the cost of a list item.
+    #[inline(always)]
+    unsafe fn sep_leaf_at(
+        &mut self,
+        len: &mut usize,
+        o: *mut ffi::PyObject,
+        sep: [u8; 8],
+        sep_len: usize,
+    ) -> Option<R> {
+        const ROOM: usize = 8 + write::NUMBER_ROOM;
+        const _: () = assert!(write::NUMBER_ROOM >= write::SHORT_STR_ROOM);
+        if self.out.capacity() - *len < ROOM {
+            self.out.set_len(*len);
+            self.out.reserve(ROOM);
+        }
         let base = self.out.as_mut_ptr();
-        let at = self.out.len() + sep_len;
+        let at = *len + sep_len;
         // SAFETY (the writes below): 8 bytes for the separator and
         // NUMBER_ROOM for the value were reserved.
         std::ptr::write_unaligned(base.add(at - sep_len).cast::<[u8; 8]>(), sep);
         let dst = base.add(at);
         let tp = ffi::Py_TYPE(o);
+        let slow = |w: &mut Self, len: &mut usize, r: R| {
+            *len = w.out.len();
+            Some(r)
+        };
         let n = if tp == &raw mut ffi::PyUnicode_Type {
-            self.out.set_len(at);
-            let _hold = str_needs_hold(o, self.cfg.ensure_ascii).then(|| Owned::from_borrowed(o));
-            return Some(self.str(o));
+            if let Some(n) = self.short_str_at(o, dst) {
+                n
+            } else {
+                self.out.set_len(at);
+                let _hold =
+                    str_needs_hold(o, self.cfg.ensure_ascii).then(|| Owned::from_borrowed(o));
+                let r = self.str(o);
+                return slow(self, len, r);
+            }
         } else if tp == &raw mut ffi::PyLong_Type {
             match self.layout.small_int(o) {
                 Some(v) => write::write_i64_raw(v, dst),
                 None => {
                     self.out.set_len(at);
-                    return Some(self.int_slow(o));
+                    let r = self.int_slow(o);
+                    return slow(self, len, r);
                 }
             }
         } else if tp == &raw mut ffi::PyFloat_Type {
             let v = self.layout.float_value(o);
             if !v.is_finite() {
                 self.out.set_len(at);
-                return Some(self.non_finite_float(o, v));
+                let r = self.non_finite_float(o, v);
+                return slow(self, len, r);
             }
             write::write_f64_raw(v, dst)
         } else if o == ffi::Py_None() {
@@ -415,17 +451,39 @@ impl<'a, 'py> Walker<'a, 'py> {
         } else if let Some(text) = empty_container(self.layout, o) {
             if self.depth >= self.proven {
                 self.out.set_len(at);
-                return Some(self.empty_container(text));
+                let r = self.empty_container(text);
+                return slow(self, len, r);
             }
             // Entering one more level is known to succeed ([`Self::enter`]).
             std::ptr::write_unaligned(dst.cast::<[u8; 2]>(), *text);
             2
         } else {
             self.out.set_len(at);
+            *len = at;
             return None;
         };
-        self.out.set_len(at + n);
+        *len = at + n;
         Some(Ok(()))
+    }
+
+    /// [`Self::item_sep_leaf`] with the length in a register, as
+    /// [`Self::sep_leaf_at`].
+    #[inline(always)]
+    unsafe fn item_sep_leaf_at(
+        &mut self,
+        len: &mut usize,
+        o: *mut ffi::PyObject,
+        level: usize,
+    ) -> Option<R> {
+        match self.item_sep {
+            Some((sep, n)) => self.sep_leaf_at(len, o, sep, n),
+            None => {
+                self.out.set_len(*len);
+                let r = self.item_sep_leaf(o, level);
+                *len = self.out.len();
+                r
+            }
+        }
     }
 
     /// The item separator (and indentation), then [`Self::leaf`].
@@ -570,6 +628,15 @@ impl<'a, 'py> Walker<'a, 'py> {
             self.entered -= 1;
         }
         self.depth -= 1;
+    }
+
+    /// A short compact ASCII str with nothing to escape, written at `dst`
+    /// ([`write::write_short_plain_str`], which says what `dst` needs):
+    /// inline, where [`Self::str`] is a call.
+    #[inline(always)]
+    unsafe fn short_str_at(&self, o: *mut ffi::PyObject, dst: *mut u8) -> Option<usize> {
+        let (p, len) = self.layout.str_ascii(o)?;
+        write::write_short_plain_str(p, len, dst)
     }
 
     #[inline]
@@ -785,13 +852,14 @@ impl<'a, 'py> Walker<'a, 'py> {
             // tuple holds its items).
             let mut run = |w: &mut Self| -> Result<Next, Box<PyErr>> {
                 let mut probed = 0;
+                let mut len = w.out.len();
                 // The length is read again each time: `default` may shrink a list.
                 while i < seq_len(seq, is_list) {
                     let item = w.layout.seq_item(seq, i, is_list);
                     let leaf = if i > 0 {
-                        w.item_sep_leaf(item, level)
+                        w.item_sep_leaf_at(&mut len, item, level)
                     } else {
-                        w.leaf(item)
+                        w.sep_leaf_at(&mut len, item, [0; 8], 0)
                     };
                     match leaf {
                         Some(r) => r?,
@@ -805,6 +873,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                             let hold = is_list.then(|| Owned::from_borrowed(item));
                             match w.probe(item, level) {
                                 Probe::Done => {
+                                    len = w.out.len();
                                     probed += 1;
                                     if probed == PROBED_PER_HOLD {
                                         i += 1;
@@ -818,6 +887,7 @@ impl<'a, 'py> Walker<'a, 'py> {
                     }
                     i += 1;
                 }
+                w.out.set_len(len);
                 Ok(Next::Done)
             };
             // A tuple cannot change: no lock.
@@ -1017,48 +1087,67 @@ impl<'a, 'py> Walker<'a, 'py> {
                 {
                     seen += 1;
                     let str_key = ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
-                        && is_leaf(self.layout, key, self.cfg.ensure_ascii);
-                    let leaf_value = is_leaf(self.layout, value, self.cfg.ensure_ascii);
-                    if leaf_value
-                        && str_key
-                        && self.leaf_member(|w| w.str(key), value, level, &mut first)
-                    {
-                        continue;
-                    }
-                    if !leaf_value && str_key {
-                        // Encoding a container or calling `default` may
-                        // mutate the dict: the value is held and encoded
-                        // unlocked. The str key is written now and not
-                        // held (a key shared by many dicts would have its
-                        // reference count written by every thread).
-                        self.member_start(level, &mut first);
-                        let start = self.out.len();
-                        self.str(key)?;
-                        let end = self.out.len();
-                        self.cfg.key_separator.push(&mut self.out);
-                        // Held from here on, as for lists.
-                        let value_hold = Owned::from_borrowed(value);
-                        let at = match self.probe(value, level) {
-                            Probe::Done => {
-                                // Waiting for the value's lock may have
-                                // suspended this dict's: caught as above.
-                                if cfg!(Py_GIL_DISABLED)
-                                    && self.python_runs == runs
-                                    && self.layout.dict_len(dct) != size
-                                {
-                                    return Err(changed_size());
+                        && !str_needs_hold(key, self.cfg.ensure_ascii);
+                    if str_key {
+                        // The common member: the key, then the value
+                        // written inline if it is a leaf, with one look at
+                        // its type. The str key is not held (a key shared
+                        // by many dicts would have its reference count
+                        // written by every thread).
+                        let mark = self.out.len();
+                        let was_first = first;
+                        if let Some(start) = self.member_key(key, level, &mut first) {
+                            let end = self.out.len();
+                            // A str whose writing may wait for its lock is
+                            // no leaf here: held and written unlocked.
+                            let leaf = if ffi::Py_TYPE(value) == &raw mut ffi::PyUnicode_Type
+                                && str_needs_hold(value, self.cfg.ensure_ascii)
+                            {
+                                self.cfg.key_separator.push(&mut self.out);
+                                None
+                            } else {
+                                self.key_sep_leaf(value)
+                            };
+                            match leaf {
+                                Some(Ok(())) => continue,
+                                // A leaf that failed (a non-finite float
+                                // with allow_nan=False, an int past the
+                                // digit limit): taken back, to raise below
+                                // with the note.
+                                Some(Err(_)) => {}
+                                None => {
+                                    // Encoding a container or calling
+                                    // `default` may mutate the dict: the
+                                    // value is held and encoded unlocked.
+                                    let value_hold = Owned::from_borrowed(value);
+                                    let at = match self.probe(value, level) {
+                                        Probe::Done => {
+                                            // Waiting for the value's lock
+                                            // may have suspended this
+                                            // dict's: caught as above.
+                                            if cfg!(Py_GIL_DISABLED)
+                                                && self.python_runs == runs
+                                                && self.layout.dict_len(dct) != size
+                                            {
+                                                return Err(changed_size());
+                                            }
+                                            probed += 1;
+                                            if probed == PROBED_PER_HOLD {
+                                                return Ok(Some(Pending::Yield));
+                                            }
+                                            continue;
+                                        }
+                                        Probe::No => false,
+                                        Probe::Stopped => true,
+                                    };
+                                    return Ok(Some(Pending::Value(value_hold, start..end, at)));
                                 }
-                                probed += 1;
-                                if probed == PROBED_PER_HOLD {
-                                    return Ok(Some(Pending::Yield));
-                                }
-                                continue;
                             }
-                            Probe::No => false,
-                            Probe::Stopped => true,
-                        };
-                        return Ok(Some(Pending::Value(value_hold, start..end, at)));
+                        }
+                        self.out.truncate(mark);
+                        first = was_first;
                     }
+                    let leaf_value = is_leaf(self.layout, value, self.cfg.ensure_ascii);
                     if !(leaf_value && is_leaf(self.layout, key, self.cfg.ensure_ascii)) {
                         return Ok(Some(Pending::Member(
                             Owned::from_borrowed(key),
@@ -1367,6 +1456,36 @@ impl<'a, 'py> Walker<'a, 'py> {
         self.out.truncate(mark);
         *first = was_first;
         false
+    }
+
+    /// What goes before a dict member ([`Self::member_start`]), then its
+    /// str key: the position where the key's text starts, or None if
+    /// writing it failed (what was written is left for the caller to take
+    /// back). Without indentation, a short plain key goes in one step with
+    /// its separator.
+    #[inline(always)]
+    unsafe fn member_key(
+        &mut self,
+        key: *mut ffi::PyObject,
+        level: usize,
+        first: &mut bool,
+    ) -> Option<usize> {
+        if let Some((sep, n)) = self.item_sep {
+            let n = if *first { 0 } else { n };
+            self.out.reserve(8 + write::SHORT_STR_ROOM);
+            let len = self.out.len();
+            let dst = self.out.as_mut_ptr().add(len);
+            // SAFETY (both writes): the room was reserved.
+            std::ptr::write_unaligned(dst.cast::<[u8; 8]>(), sep);
+            if let Some(k) = self.short_str_at(key, dst.add(n)) {
+                self.out.set_len(len + n + k);
+                *first = false;
+                return Some(len + n);
+            }
+        }
+        self.member_start(level, first);
+        let start = self.out.len();
+        self.str(key).is_ok().then_some(start)
     }
 
     /// What goes before a dict member: a newline and indent for the first,

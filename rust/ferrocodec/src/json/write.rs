@@ -16,6 +16,43 @@ pub fn write_str_unicode(out: &mut Vec<u8>, s: &[u8]) {
     write_str::<false>(out, s)
 }
 
+/// The room [`write_short_plain_str`] needs at `dst`.
+pub const SHORT_STR_ROOM: usize = 18;
+
+/// The common string in one step, for callers that write in place: `s`
+/// (`len` bytes at `p`) in quotes at `dst` when it is 1 to 15 bytes long,
+/// none of them needs escaping by either function above (DEL counts as
+/// one) and its bytes can be read as one vector. Returns the length
+/// written (`len + 2`), or None: then the bytes at `dst` are garbage and
+/// the caller writes the string the general way.
+///
+/// # Safety
+/// `p` must be valid for reads of `len` bytes, and `dst` for writes of
+/// [`SHORT_STR_ROOM`] bytes.
+#[inline(always)]
+pub unsafe fn write_short_plain_str(p: *const u8, len: usize, dst: *mut u8) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: as the caller promises; the load stays in the page of `p`.
+    unsafe {
+        use std::arch::x86_64::*;
+        if (1..16).contains(&len) && (p as usize) % PAGE <= PAGE - 16 {
+            let v = load_within_page(p);
+            *dst = b'"';
+            _mm_storeu_si128(dst.add(1) as *mut __m128i, v);
+            *dst.add(1 + len) = b'"';
+            if dirty_mask::<true>(v) & ((1 << len) - 1) == 0 {
+                return Some(len + 2);
+            }
+        }
+        None
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (p, len, dst);
+        None
+    }
+}
+
 /// `encode_basestring_ascii` of a str of CPython's 1-byte kind: Latin-1
 /// code points, one per byte.
 pub fn write_str_ascii_latin1(out: &mut Vec<u8>, s: &[u8]) {
@@ -1019,6 +1056,50 @@ mod tests {
                         let s: String = chars.concat();
                         assert_eq!(esc(&s, true), reference(&s, true), "{s:?}");
                         assert_eq!(esc(&s, false), reference(&s, false), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The one-step writer agrees with both escaping functions whenever it
+    /// answers, and answers for every plain string of 1 to 15 bytes that
+    /// it may read as a vector.
+    #[test]
+    fn short_plain_strs() {
+        let specials = ["\"", "\\", "\u{0}", "\u{1f}", "\u{7f}", "~", " ", "é"];
+        for len in 0..=20usize {
+            let plain: String = (0..len).map(|i| (b'a' + i as u8) as char).collect();
+            let mut texts = vec![plain.clone()];
+            for sp in specials {
+                for p in 0..len {
+                    let mut t: Vec<String> = plain.chars().map(String::from).collect();
+                    t[p] = sp.to_string();
+                    texts.push(t.concat());
+                }
+            }
+            for t in &texts {
+                let mut dst = [0u8; SHORT_STR_ROOM];
+                // SAFETY: `t` is readable, `dst` has the room.
+                let got = unsafe { write_short_plain_str(t.as_ptr(), t.len(), dst.as_mut_ptr()) };
+                match got {
+                    Some(n) => {
+                        let text = std::str::from_utf8(&dst[..n]).unwrap();
+                        assert_eq!(text, reference(t, true), "{t:?}");
+                        assert_eq!(text, reference(t, false), "{t:?}");
+                    }
+                    None => {
+                        let readable = (t.as_ptr() as usize) % 4096 <= 4096 - 16;
+                        let plain = t
+                            .bytes()
+                            .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+                        assert!(
+                            !cfg!(target_arch = "x86_64")
+                                || !(1..16).contains(&t.len())
+                                || !readable
+                                || !plain,
+                            "{t:?}"
+                        );
                     }
                 }
             }
