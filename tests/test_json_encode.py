@@ -478,6 +478,18 @@ def test_recursion_limit_after_shallower_levels_were_checked():
             assert after == want, (sibling, dumps)
 
 
+def test_walks_leave_the_recursion_count_as_they_found_it():
+    # Small containers of leaves are written without entering their level
+    # when it is known to be safe; an empty container inside them, at a level
+    # not checked yet, enters levels that must be left again. A level left
+    # entered by each call would use up the limit.
+    before = _headroom()
+    for value in ([[1], [[]]], [[1], {"a": []}], {"a": [1], "b": [{}]}, [[1], ([], 1)]):
+        for _ in range(2000):
+            assert fj.dumps(value) == json.dumps(value)
+    assert abs(_headroom() - before) < 5
+
+
 def _headroom():
     """How many more Python frames fit before RecursionError."""
     def down(n):
