@@ -838,10 +838,8 @@ impl<'a, 'py> Walker<'a, 'py> {
         let done = if is_list || tp == &raw mut ffi::PyTuple_Type {
             let n = seq_len(o, is_list);
             n <= MAX_ITEMS && {
-                let mut len = mark;
-                self.out.reserve(1);
-                self.out.as_mut_ptr().add(len).write(b'[');
-                len += 1;
+                self.out.push(b'[');
+                let mut len = self.out.len();
                 let mut i = 0;
                 while i < n {
                     let item = self.layout.seq_item(o, i, is_list);
