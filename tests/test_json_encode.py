@@ -291,6 +291,19 @@ def test_non_finite_floats():
         same(v, allow_nan=False, indent=2)
 
 
+def test_failing_leaf_inside_a_small_container():
+    # Small containers of leaves are written in one pass and taken back when
+    # an item fails; the general path then raises the stdlib's error, with
+    # the stdlib's notes on the path to it.
+    big = 10 ** 5000
+    for bad in (math.nan, -math.inf, big):
+        kwargs = {"allow_nan": False} if bad is not big else {}
+        for small in ([1, bad], (bad,), {"a": 1, "b": bad}, {"b": bad}, [1, [], bad]):
+            for value in ([small], {"k": small}, [0, {"k": [small]}]):
+                same(value, **kwargs)
+                same(value, separators=(",", ":"), **kwargs)
+
+
 def test_float_repr_matches_on_random_doubles():
     rng = random.Random(1234)
     values = [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(100_000)]
