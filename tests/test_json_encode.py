@@ -302,6 +302,32 @@ def test_failing_leaf_inside_a_small_container():
             for value in ([small], {"k": small}, [0, {"k": [small]}]):
                 same(value, **kwargs)
                 same(value, separators=(",", ":"), **kwargs)
+                same(value, indent=2, **kwargs)
+                same(value, indent="\t", separators=(" ,  ", ": "), **kwargs)
+
+
+def test_small_containers_with_indentation_and_long_separators():
+    # Separators of any length (indentation at any depth, item separators
+    # past 8 bytes) are copied in blocks; each shape at several depths.
+    smalls = ([1, "a", None], (2.5,), {"k": "v"}, {"a": 1, "b": [], "c": {}}, [[], {}], ["x" * 20, 1])
+    value = list(smalls)
+    for i in range(20):
+        value = [value, {"s": list(smalls)}] if i % 2 else {"deep": value, "s": list(smalls)}
+    for kwargs in (
+        {"indent": 2},
+        {"indent": 0},
+        {"indent": "\t"},
+        {"indent": " " * 13},
+        {"indent": 1, "separators": (",", ":")},
+        {"separators": (",         ", ":")},
+        {"indent": 3, "separators": ("   ,   ", "  :  ")},
+        {"indent": 2, "ensure_ascii": False},
+    ):
+        same(value, **kwargs)
+        for small in smalls:
+            same(small, **kwargs)
+            same([small], **kwargs)
+            same({"k": small}, **kwargs)
 
 
 def test_float_repr_matches_on_random_doubles():

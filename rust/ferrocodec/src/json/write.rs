@@ -865,6 +865,30 @@ unsafe fn copy_short(src: &[u8], dst: *mut u8) {
     }
 }
 
+/// Copies `n` bytes from `src` to `dst` in 16-byte blocks, without a call
+/// or a branch on the length for up to 16 (separators with indentation).
+///
+/// # Safety
+/// `src` must be valid for reads and `dst` for writes of `n` rounded up to
+/// a multiple of 16 bytes, and at least 16: the bytes past `n` are read and
+/// written too (what is written there is left for the caller to overwrite
+/// or leave outside its length).
+#[inline(always)]
+pub unsafe fn copy_blocks(src: *const u8, n: usize, dst: *mut u8) {
+    let mut i = 0;
+    loop {
+        // SAFETY: the caller's contract: i < n rounded up to 16.
+        unsafe {
+            let block = std::ptr::read_unaligned(src.add(i).cast::<[u8; 16]>());
+            std::ptr::write_unaligned(dst.add(i).cast::<[u8; 16]>(), block);
+        }
+        i += 16;
+        if i >= n {
+            break;
+        }
+    }
+}
+
 /// A separator (`", "`, `": "`, `","`, ...) fixed for a whole encoding:
 /// up to 8 bytes are appended with one 8-byte store and no branch on the
 /// length.
@@ -1059,6 +1083,21 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Block copies write exactly the source's bytes over the first `n`,
+    /// for lengths around the block size.
+    #[test]
+    fn copy_blocks_lengths() {
+        let src: Vec<u8> = (0..80u8).collect();
+        for n in 0..=64usize {
+            let mut dst = [0xffu8; 80];
+            // SAFETY: both have 80 bytes, past n rounded up to 16 (64 at most).
+            unsafe { copy_blocks(src.as_ptr(), n, dst.as_mut_ptr()) };
+            assert_eq!(dst[..n], src[..n], "{n}");
+            let copied = n.div_ceil(16).max(1) * 16;
+            assert!(dst[copied..].iter().all(|&b| b == 0xff), "{n}");
         }
     }
 
