@@ -4,6 +4,7 @@ import collections
 import decimal
 import enum
 import io
+import itertools
 import json
 import math
 import random
@@ -186,6 +187,26 @@ def test_str_key_order_edges():
         same({**value, "\ud800": 1, "\udfff": [2]}, sort_keys=True)
         same({**value, MyStr("m"): 1}, sort_keys=True)
         same({**value, 3: 1}, sort_keys=True)
+
+
+def test_small_dicts_sorted_by_key():
+    # Dicts of up to 3 leaves are sorted on the spot, by an 8-byte prefix
+    # and then the whole key: keys equal in their first 8 bytes, keys that
+    # are prefixes of others, NUL bytes, and (taking the general path)
+    # non-ASCII keys and failing values; every order of insertion.
+    keys = ["", "a", "a\x00", "ab", "abcdefgh", "abcdefgh\x00", "abcdefgh1", "abcdefgi", "abcdefg",
+            "\x7f", "Z", "\xe9", "\U0001f600"]
+    dicts = []
+    for a, b, c in itertools.combinations(keys, 3):
+        for order in itertools.permutations((a, b, c)):
+            dicts.append({k: i for i, k in enumerate(order)})
+        dicts.append({a: None, c: "x"})
+        dicts.append({c: 1.5, a: []})
+    for kwargs in ({}, {"indent": 2}, {"ensure_ascii": False, "separators": (",", ":")}):
+        same(dicts, sort_keys=True, **kwargs)
+        same({"k": dicts[:50]}, sort_keys=True, **kwargs)
+    same([{"b": 1, "a": math.nan}], sort_keys=True, allow_nan=False)
+    same([{"b": 10 ** 5000, "a": 1}], sort_keys=True)
 
 
 def test_unserialisable_values_and_keys():

@@ -260,6 +260,9 @@ struct Walker<'a, 'py> {
     this_thread: usize,
     /// Where the last probe stopped, for [`Self::resume`].
     stopped: Option<At>,
+    /// sort_keys: the members of the dicts on the path, each dict's sorted
+    /// in a section of its own (one allocation for the walk).
+    sorted: Vec<StrMember>,
 }
 
 /// What the walker's steps return: a boxed error keeps the result one word
@@ -343,6 +346,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             #[cfg(not(all(Py_GIL_DISABLED, not(Py_LIMITED_API))))]
             this_thread: 0,
             stopped: None,
+            sorted: Vec::new(),
         }
     }
 
@@ -942,7 +946,28 @@ impl<'a, 'py> Walker<'a, 'py> {
                     true
                 }
             }
-        } else if tp == &raw mut ffi::PyDict_Type && !self.cfg.sort_keys {
+        } else if tp == &raw mut ffi::PyDict_Type && self.cfg.sort_keys {
+            let n = self.layout.dict_len(o);
+            (1..=MAX_DICT_ITEMS).contains(&n) && {
+                let mut members =
+                    [(std::ptr::null_mut(), std::ptr::null_mut()); MAX_DICT_ITEMS as usize];
+                let members = self.sorted_small_dict(o, &mut members);
+                self.out.push(b'{');
+                let mut first = true;
+                let ok = !members.is_empty()
+                    && members.iter().all(|&(key, value)| {
+                        self.member_key(key, level + 1, &mut first).is_some()
+                            && matches!(self.key_sep_leaf(value), Some(Ok(())))
+                    });
+                ok && {
+                    if !WORD_SEP {
+                        self.newline_indent(level);
+                    }
+                    self.out.push(b'}');
+                    true
+                }
+            }
+        } else if tp == &raw mut ffi::PyDict_Type {
             let n = self.layout.dict_len(o);
             (1..=MAX_DICT_ITEMS).contains(&n) && {
                 self.out.push(b'{');
@@ -977,6 +1002,46 @@ impl<'a, 'py> Walker<'a, 'py> {
             self.out.truncate(mark);
         }
         done
+    }
+
+    /// The members of a small exact dict whose keys are all compact ASCII
+    /// strs, in `room`, sorted by key ([`StrMember::cmp`]'s order); empty
+    /// for any other dict. Borrowed: for [`Self::leaf_container`], where
+    /// nothing runs that could change the dict.
+    #[inline(always)]
+    unsafe fn sorted_small_dict<'m>(
+        &self,
+        o: *mut ffi::PyObject,
+        room: &'m mut [(*mut ffi::PyObject, *mut ffi::PyObject)],
+    ) -> &'m [(*mut ffi::PyObject, *mut ffi::PyObject)] {
+        let mut texts = [(std::ptr::null(), 0, 0); 3];
+        let texts = &mut texts[..room.len().min(3)];
+        let mut n = 0;
+        let mut pos = 0;
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        while self.layout.dict_next(o, &mut pos, &mut key, &mut value) {
+            let Some((p, len)) = (ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type)
+                .then(|| self.layout.str_ascii(key))
+                .flatten()
+            else {
+                return &[];
+            };
+            if n == texts.len() {
+                return &[];
+            }
+            room[n] = (key, value);
+            texts[n] = (p, len, text_prefix(p, len));
+            // Insertion: at most three members.
+            let mut j = n;
+            while j > 0 && text_less(texts[j], texts[j - 1]) {
+                texts.swap(j, j - 1);
+                room.swap(j, j - 1);
+                j -= 1;
+            }
+            n += 1;
+        }
+        &room[..n]
     }
 
     /// `encoder_listencode_list` (lists and tuples).
@@ -1143,30 +1208,12 @@ impl<'a, 'py> Walker<'a, 'py> {
         let mut first = true;
         let exact = ffi::Py_TYPE(dct) == &raw mut ffi::PyDict_Type;
         // sort_keys on an exact dict with str keys: sorted here, by UTF-8.
-        let sorted = if self.cfg.sort_keys && exact {
-            str_keyed_members(self.py, dct)
-        } else {
-            None
-        };
-        if let Some(members) = sorted {
-            for m in &members {
-                let (key, value) = (m.key.as_ptr(), m.value.as_ptr());
-                if is_leaf(self.layout, value, self.cfg.ensure_ascii)
-                    && self.leaf_member(
-                        |w| {
-                            w.write_text(m.text());
-                            Ok(())
-                        },
-                        value,
-                        level,
-                        &mut first,
-                    )
-                {
-                    continue;
-                }
-                self.key_value(dct, key, value, level, &mut first)?;
+        if self.cfg.sort_keys && exact {
+            if let Some(r) = self.sorted_members(dct, level) {
+                return r;
             }
-        } else if self.cfg.sort_keys || !exact {
+        }
+        if self.cfg.sort_keys || !exact {
             // items() of a subclass and the sort's comparisons run Python code.
             self.before_python_code()?;
             let items = Owned::from_new(self.py, ffi::PyMapping_Items(dct))?;
@@ -1351,6 +1398,61 @@ impl<'a, 'py> Walker<'a, 'py> {
             }
         }
         self.dict_end(level, first)
+    }
+
+    /// sort_keys on an exact dict: its members sorted by key and written,
+    /// and its end; None (nothing written) if a key is not an exact str
+    /// with a UTF-8 form.
+    ///
+    /// The members are held (strong references) while they are written,
+    /// as `sorted(d.items())` holds them: `default` may change the dict.
+    unsafe fn sorted_members(&mut self, dct: *mut ffi::PyObject, level: usize) -> Option<R> {
+        let base = self.sorted.len();
+        if !push_str_keyed_members(self.py, self.layout, dct, &mut self.sorted) {
+            self.sorted.truncate(base);
+            return None;
+        }
+        self.sorted[base..].sort_unstable_by(StrMember::cmp);
+        let mut first = true;
+        let mut r = Ok(());
+        for i in base..self.sorted.len() {
+            // (Read again each time: deeper dicts push past this section.)
+            let (key, value) = (self.sorted[i].key.as_ptr(), self.sorted[i].value.as_ptr());
+            r = self.str_key_member(dct, key, value, level, &mut first);
+            if r.is_err() {
+                break;
+            }
+        }
+        self.sorted.truncate(base);
+        Some(r.and_then(|()| self.dict_end(level, first)))
+    }
+
+    /// A member with an exact str key, both held by the caller: the key and
+    /// a leaf value inline, or the value through the general path.
+    #[inline(always)]
+    unsafe fn str_key_member(
+        &mut self,
+        dct: *mut ffi::PyObject,
+        key: *mut ffi::PyObject,
+        value: *mut ffi::PyObject,
+        level: usize,
+        first: &mut bool,
+    ) -> R {
+        let mark = self.out.len();
+        let was_first = *first;
+        if let Some(start) = self.member_key(key, level, first) {
+            let end = self.out.len();
+            match self.key_sep_leaf(value) {
+                Some(Ok(())) => return Ok(()),
+                // A leaf that failed: taken back, to raise below with the note.
+                Some(Err(_)) => {}
+                None if self.leaf_container(value, level) => return Ok(()),
+                None => return self.member_value(dct, value, false, start..end, level),
+            }
+        }
+        self.out.truncate(mark);
+        *first = was_first;
+        self.key_value(dct, key, value, level, first)
     }
 
     /// The value of a member of `dct` whose str key is written (at
@@ -2094,6 +2196,9 @@ struct StrMember {
     value: Owned,
     utf8: *const u8,
     len: usize,
+    /// The first 8 bytes of the UTF-8 form, big-endian, zero-padded: most
+    /// comparisons are decided by these alone.
+    prefix: u64,
 }
 
 impl StrMember {
@@ -2101,22 +2206,62 @@ impl StrMember {
         // SAFETY: the UTF-8 form lives as long as the str, which is held.
         unsafe { std::slice::from_raw_parts(self.utf8, self.len) }
     }
+
+    /// UTF-8 byte order, which is code point order: the order of
+    /// `sorted(d.items())` for str keys (distinct keys never tie, so values
+    /// are never compared). Zero-padded prefixes that differ are ordered
+    /// as the texts are: where one text ends, the other goes on with a
+    /// byte that is not greater.
+    #[inline]
+    fn cmp(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.prefix.cmp(&b.prefix).then_with(|| a.text().cmp(b.text()))
+    }
 }
 
-/// The members of an exact dict whose keys are all exact strs with a UTF-8
-/// form, sorted by key; None for any other dict. This is what
-/// `sorted(d.items())` gives such a dict: UTF-8 byte order is code point
-/// order, and distinct str keys never tie, so values are never compared.
-unsafe fn str_keyed_members(py: Python<'_>, dct: *mut ffi::PyObject) -> Option<Vec<StrMember>> {
-    let mut members = Vec::with_capacity(ffi::PyDict_Size(dct).max(0) as usize);
+/// The first 8 bytes of a text, big-endian, zero-padded ([`StrMember`]).
+///
+/// # Safety
+/// `p` is valid for reads of `len` bytes.
+#[inline(always)]
+unsafe fn text_prefix(p: *const u8, len: usize) -> u64 {
+    if len >= 8 {
+        u64::from_be_bytes(std::ptr::read_unaligned(p.cast::<[u8; 8]>()))
+    } else {
+        // (A loop, not a copy of `len` bytes: that is a memcpy call.)
+        (0..len).fold(0, |h, i| h | u64::from(*p.add(i)) << (56 - 8 * i))
+    }
+}
+
+/// [`StrMember::cmp`]'s order on (text, length, [`text_prefix`]).
+///
+/// # Safety
+/// Both texts are valid for reads of their lengths.
+#[inline(always)]
+unsafe fn text_less(a: (*const u8, usize, u64), b: (*const u8, usize, u64)) -> bool {
+    a.2 < b.2
+        || (a.2 == b.2
+            && std::slice::from_raw_parts(a.0, a.1) < std::slice::from_raw_parts(b.0, b.1))
+}
+
+/// Pushes onto `members` the members of an exact dict, held, with their
+/// keys' UTF-8 forms; false (some pushed) if a key is not an exact str
+/// with one (lone surrogates: the general path sorts by code point).
+unsafe fn push_str_keyed_members(
+    py: Python<'_>,
+    layout: Layout,
+    dct: *mut ffi::PyObject,
+    members: &mut Vec<StrMember>,
+) -> bool {
+    let base = members.len();
+    members.reserve(layout.dict_len(dct).max(0) as usize);
     // Taken under the dict's critical section, with nothing inside that can
     // suspend it; the UTF-8 forms are read after.
-    let bound = Bound::from_borrowed_ptr(py, dct);
+    let bound = pyo3::Borrowed::from_ptr(py, dct);
     let all_str = with_critical_section(&bound, || {
         let mut pos: ffi::Py_ssize_t = 0;
         let mut key: *mut ffi::PyObject = std::ptr::null_mut();
         let mut value: *mut ffi::PyObject = std::ptr::null_mut();
-        while Layout::get().dict_next(dct, &mut pos, &mut key, &mut value) {
+        while layout.dict_next(dct, &mut pos, &mut key, &mut value) {
             if ffi::Py_TYPE(key) != &raw mut ffi::PyUnicode_Type {
                 return false;
             }
@@ -2125,26 +2270,32 @@ unsafe fn str_keyed_members(py: Python<'_>, dct: *mut ffi::PyObject) -> Option<V
                 value: Owned::from_borrowed(value),
                 utf8: std::ptr::null(),
                 len: 0,
+                prefix: 0,
             });
         }
         true
     });
     if !all_str {
-        return None;
+        return false;
     }
-    for m in &mut members {
-        let mut len: ffi::Py_ssize_t = 0;
-        let p = ffi::PyUnicode_AsUTF8AndSize(m.key.as_ptr(), &mut len);
-        if p.is_null() {
-            // Lone surrogates: the general path sorts by code point.
-            ffi::PyErr_Clear();
-            return None;
-        }
-        m.utf8 = p as *const u8;
-        m.len = len as usize;
+    for m in &mut members[base..] {
+        let (p, len) = match layout.str_ascii(m.key.as_ptr()) {
+            Some(text) => text,
+            None => {
+                let mut len: ffi::Py_ssize_t = 0;
+                let p = ffi::PyUnicode_AsUTF8AndSize(m.key.as_ptr(), &mut len);
+                if p.is_null() {
+                    ffi::PyErr_Clear();
+                    return false;
+                }
+                (p.cast::<u8>(), len as usize)
+            }
+        };
+        m.utf8 = p;
+        m.len = len;
+        m.prefix = text_prefix(p, len);
     }
-    members.sort_unstable_by(|a, b| a.text().cmp(b.text()));
-    Some(members)
+    true
 }
 
 /// An exact str, int, float, bool or None: encoding it runs no Python code
