@@ -1631,30 +1631,43 @@ impl<'a, 'py> Walker<'a, 'py> {
                 break;
             }
             let ascii = self.cfg.ensure_ascii;
-            let str_key = ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type
-                && is_leaf(self.layout, key, ascii);
-            let leaf_value = is_leaf(self.layout, value, ascii);
-            if str_key && leaf_value && self.leaf_member(|w| w.str(key), value, level, &mut first) {
-                seen += 1;
-                continue;
-            }
-            // `leaf_member` took back what it wrote.
-            if str_key && !leaf_value {
-                // As the general path does: the key written, the value held.
-                self.member_start(level, &mut first);
-                let key_start = self.out.len();
-                if self.str(key).is_ok() {
+            if ffi::Py_TYPE(key) == &raw mut ffi::PyUnicode_Type && !str_needs_hold(key, ascii) {
+                // As in `dict_members`: the key, then the value written
+                // inline if it is a leaf, with one look at its type.
+                let mark = self.out.len();
+                if let Some(key_start) = self.member_key(key, level, &mut first) {
                     let key_end = self.out.len();
-                    self.cfg.key_separator.push(&mut self.out);
-                    let value = Some((Owned::from_borrowed(value), key_start..key_end));
-                    return self.stop(At::Members {
-                        pos,
-                        seen: seen + 1,
-                        size,
-                        value,
-                    });
+                    let leaf = if ffi::Py_TYPE(value) == &raw mut ffi::PyUnicode_Type
+                        && str_needs_hold(value, ascii)
+                    {
+                        self.cfg.key_separator.push(&mut self.out);
+                        None
+                    } else {
+                        self.key_sep_leaf(value)
+                    };
+                    match leaf {
+                        Some(Ok(())) => {
+                            seen += 1;
+                            continue;
+                        }
+                        // A leaf that failed: taken back, for the general
+                        // path to raise with the note.
+                        Some(Err(_)) => {}
+                        // As the general path does: the key written, the
+                        // value held.
+                        None => {
+                            let value = Some((Owned::from_borrowed(value), key_start..key_end));
+                            return self.stop(At::Members {
+                                pos,
+                                seen: seen + 1,
+                                size,
+                                value,
+                            });
+                        }
+                    }
                 }
-                self.out.truncate(key_start);
+                // (What follows returns: `first` is not needed again.)
+                self.out.truncate(mark);
             }
             if seen == 0 {
                 self.out.truncate(start);
@@ -1713,31 +1726,6 @@ impl<'a, 'py> Walker<'a, 'py> {
         };
         self.leave();
         r
-    }
-
-    /// The common member, inline: a str key (written by `key`) and a leaf
-    /// value. If either fails (a non-finite float with allow_nan=False, an
-    /// int past the digit limit), the member is taken back and false
-    /// returned: the general path then raises the error with its note.
-    #[inline(always)]
-    unsafe fn leaf_member(
-        &mut self,
-        key: impl FnOnce(&mut Self) -> R,
-        value: *mut ffi::PyObject,
-        level: usize,
-        first: &mut bool,
-    ) -> bool {
-        let mark = self.out.len();
-        let was_first = *first;
-        self.member_start(level, first);
-        if key(self).is_ok() {
-            if let Some(Ok(())) = self.key_sep_leaf(value) {
-                return true;
-            }
-        }
-        self.out.truncate(mark);
-        *first = was_first;
-        false
     }
 
     /// What goes before a dict member ([`Self::member_start`]), then its
