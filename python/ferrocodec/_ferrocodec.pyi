@@ -23,7 +23,7 @@ class BuildInfo(TypedDict):
     target: str
     str_state_layout_known: bool
     str_new: bool
-    # The decoder makes dicts at their final size (_PyDict_NewPresized).
+    # The decoder makes dicts at their final size (_PyDict_FromItems, 3.12+).
     dict_presized: bool
     # What the encoder reads in place (verified at import): list and tuple
     # items, strs, ints, floats, dict entries.

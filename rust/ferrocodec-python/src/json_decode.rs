@@ -772,7 +772,8 @@ impl Visitor for PyVisitor<'_, '_> {
     }
 
     /// Members wait on the stack, key then value, until the object ends:
-    /// the dict is then made at its final size (no resizing as it fills).
+    /// the dict is then made at its final size where CPython lets us
+    /// ([`crate::pyobj::dict_from_items`]: no resizing as it fills).
     #[inline]
     fn object_insert(&mut self, _object: &mut usize, key: Owned, value: Owned) -> Result<(), Fail> {
         self.stack.push(key.into_ptr());
@@ -800,8 +801,21 @@ impl PyVisitor<'_, '_> {
     /// The dict of the members on the stack from `start`, which it takes.
     fn dict(&mut self, start: usize) -> Result<Owned, Fail> {
         let n = (self.stack.len() - start) / 2;
+        // SAFETY: attached; the stack holds the 2n references from `start`.
+        if let Some(made) =
+            unsafe { crate::pyobj::dict_from_items(self.stack.as_ptr().add(start), n) }
+        {
+            // On failure the members stay for the visitor's cleanup.
+            let dict = Owned::from_new(self.py, made)?;
+            for &o in &self.stack[start..] {
+                // SAFETY: the dict took its own references.
+                unsafe { crate::pyobj::decref(o) };
+            }
+            self.stack.truncate(start);
+            return Ok(dict);
+        }
         // SAFETY: attached; a new dict or NULL with an exception.
-        let dict = Owned::from_new(self.py, unsafe { crate::pyobj::dict_presized(n) })?;
+        let dict = Owned::from_new(self.py, unsafe { ffi::PyDict_New() })?;
         let mut i = start;
         let end = self.stack.len();
         while i < end {

@@ -50,7 +50,7 @@ mod _ferrocodec {
         #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
         super::pyobj::str_state::init(m.py());
         super::pyobj::str_new::init(m.py());
-        super::pyobj::dict_presized::init(m.py());
+        super::pyobj::dict_from_items::init(m.py());
         super::layout::init(m.py());
         super::json_entry::add_to(m)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
@@ -69,7 +69,7 @@ mod _ferrocodec {
         d.set_item("target", env!("FERROCODEC_TARGET"))?;
         d.set_item("str_state_layout_known", super::str_state_layout_known())?;
         d.set_item("str_new", super::pyobj::str_new::available())?;
-        d.set_item("dict_presized", super::pyobj::dict_presized::available())?;
+        d.set_item("dict_presized", super::pyobj::dict_from_items::available())?;
         d.set_item("layout_in_place", super::layout::known())?;
         d.set_item("release", !cfg!(debug_assertions))?;
         Ok(d)

@@ -196,82 +196,113 @@ unsafe fn transcode_utf8(bytes: &[u8]) -> *mut ffi::PyObject {
     s
 }
 
-/// `_PyDict_NewPresized`: a new empty dict with room for `n` members, so
-/// filling it never resizes (and rebuilds) its table. Not in any public API,
-/// but exported by CPython 3.11–3.14 (`Include/cpython/dictobject.h`); it is
-/// looked up once, at import ([`dict_presized::init`]). Where it is missing
-/// (Windows' python3.dll, a later CPython that drops it) this is `PyDict_New`.
+/// `_PyDict_FromItems`: a new dict of the `n` members at `items` (key,
+/// value, key, value, ...; references are taken, not stolen), made at its
+/// final size, so filling it never resizes (and rebuilds) its table; or
+/// None where that function is not available. Not in any public API, but
+/// exported by CPython 3.12–3.14 (`Include/internal/pycore_dict.h`, used
+/// by the `BUILD_MAP` opcode); it is looked up once, at import
+/// ([`dict_from_items::init`]).
+///
+/// Unlike `_PyDict_NewPresized`, it gives a dict whose keys are all exact
+/// strs CPython's str-keys table, as a dict filled from empty gets: the
+/// same size and the same lookups as the stdlib decoder's dicts.
 ///
 /// # Safety
-/// Attached to the interpreter. Returns a new reference, or NULL with an
-/// exception set.
+/// Attached to the interpreter; `items` holds `2 * n` live references.
+/// Returns a new reference, or NULL with an exception set.
 #[inline]
-pub unsafe fn dict_presized(n: usize) -> *mut ffi::PyObject {
+pub unsafe fn dict_from_items(
+    items: *const *mut ffi::PyObject,
+    n: usize,
+) -> Option<*mut ffi::PyObject> {
     // Below 6 members a new dict's first table already has room.
-    match dict_presized::get() {
-        Some(new) if n > 5 => new(n as ffi::Py_ssize_t),
-        _ => ffi::PyDict_New(),
+    match dict_from_items::get() {
+        Some(from_items) if n > 5 => Some(from_items(
+            items.cast(),
+            2,
+            items.add(1).cast(),
+            2,
+            n as ffi::Py_ssize_t,
+        )),
+        _ => None,
     }
 }
 
-pub mod dict_presized {
+pub mod dict_from_items {
     use pyo3::ffi;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    type NewFn = unsafe extern "C" fn(ffi::Py_ssize_t) -> *mut ffi::PyObject;
+    type FromItemsFn = unsafe extern "C" fn(
+        *const *mut ffi::PyObject,
+        ffi::Py_ssize_t,
+        *const *mut ffi::PyObject,
+        ffi::Py_ssize_t,
+        ffi::Py_ssize_t,
+    ) -> *mut ffi::PyObject;
 
     /// The function once verified (0: not available).
-    static NEW: AtomicUsize = AtomicUsize::new(0);
+    static FROM_ITEMS: AtomicUsize = AtomicUsize::new(0);
 
     #[inline(always)]
-    pub(super) fn get() -> Option<NewFn> {
-        match NEW.load(Ordering::Relaxed) {
+    pub(super) fn get() -> Option<FromItemsFn> {
+        match FROM_ITEMS.load(Ordering::Relaxed) {
             0 => None,
-            // SAFETY: only ever set to `_PyDict_NewPresized` by `init`.
-            f => Some(unsafe { std::mem::transmute::<usize, NewFn>(f) }),
+            // SAFETY: only ever set to `_PyDict_FromItems` by `init`.
+            f => Some(unsafe { std::mem::transmute::<usize, FromItemsFn>(f) }),
         }
     }
 
-    /// Whether dicts are made presized.
+    /// Whether dicts are made at their final size.
     pub fn available() -> bool {
         get().is_some()
     }
 
-    /// Finds `_PyDict_NewPresized` in the running interpreter on 3.11–3.14
-    /// and checks that it makes an empty dict that takes members.
+    /// Finds `_PyDict_FromItems` in the running interpreter on 3.12–3.14
+    /// and checks that it makes the dict of the members it is given.
     pub fn init(py: pyo3::Python<'_>) {
         #[cfg(unix)]
-        // SAFETY: attached; the symbol has this signature in 3.11-3.14.
+        // SAFETY: attached; the symbol has this signature in 3.12-3.14.
         unsafe {
             use pyo3::prelude::*;
             use pyo3::types::PyDict;
             let version = py.version_info();
-            if !(version.major == 3 && (11..=14).contains(&version.minor)) {
+            if !(version.major == 3 && (12..=14).contains(&version.minor)) {
                 return;
             }
-            let sym = libc::dlsym(libc::RTLD_DEFAULT, c"_PyDict_NewPresized".as_ptr());
+            let sym = libc::dlsym(libc::RTLD_DEFAULT, c"_PyDict_FromItems".as_ptr());
             if sym.is_null() {
                 return;
             }
-            let new = std::mem::transmute::<*mut libc::c_void, NewFn>(sym);
-            let Ok(d) = pyo3::Bound::from_owned_ptr_or_err(py, new(100)) else {
+            let from_items = std::mem::transmute::<*mut libc::c_void, FromItemsFn>(sym);
+            let mut members = Vec::new();
+            for i in 0..40i64 {
+                members.push(format!("k{}", i % 37).into_pyobject(py).unwrap().into_any());
+                members.push(i.into_pyobject(py).unwrap().into_any());
+            }
+            let items: Vec<*mut ffi::PyObject> = members.iter().map(|o| o.as_ptr()).collect();
+            let made = from_items(items.as_ptr(), 2, items.as_ptr().add(1), 2, 40);
+            let Ok(d) = pyo3::Bound::from_owned_ptr_or_err(py, made) else {
                 return;
             };
             let Ok(d) = d.cast_into::<PyDict>() else {
                 return;
             };
-            if !d.is_exact_instance_of::<PyDict>() || !d.is_empty() {
-                return;
-            }
-            for i in 0..100 {
-                if d.set_item(format!("k{i}"), i).is_err() {
+            // 37 distinct keys, the last value of each repeated key kept.
+            let expected = PyDict::new(py);
+            for pair in members.chunks(2) {
+                if expected.set_item(&pair[0], &pair[1]).is_err() {
                     return;
                 }
             }
-            if d.len() != 100 || d.get_item("k99").ok().flatten().is_none() {
+            if !d.is_exact_instance_of::<PyDict>()
+                || d.len() != 37
+                || !d.eq(&expected).unwrap_or(false)
+                || d.keys().to_string() != expected.keys().to_string()
+            {
                 return;
             }
-            NEW.store(sym as usize, Ordering::Relaxed);
+            FROM_ITEMS.store(sym as usize, Ordering::Relaxed);
         }
         let _ = py;
     }
