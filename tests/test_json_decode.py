@@ -352,3 +352,15 @@ def test_reentrant_hooks():
     inner = lambda d: fj.loads(json.dumps(d))  # noqa: E731 - a hook that calls loads again
     doc = '[{"a": {"b": 1}}, {"a": 2}]'
     assert fj.loads(doc, object_hook=inner) == json.loads(doc, object_hook=inner)
+
+
+def test_dicts_are_the_size_of_the_stdlibs():
+    # Decoded dicts get CPython's str-keys table at the size the stdlib's
+    # decoder leaves them (not the larger general table of
+    # _PyDict_NewPresized), whatever the member count.
+    for n in [*range(1, 100), 170, 171, 1000]:
+        text = json.dumps({f"k{i}": i for i in range(n)})
+        assert sys.getsizeof(fj.loads(text)) == sys.getsizeof(json.loads(text)), n
+    # Repeated keys: the last value, in the first one's place.
+    text = '{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "a": 6, "f": 7, "g": 8}'
+    assert list(fj.loads(text).items()) == list(json.loads(text).items())
