@@ -1005,7 +1005,7 @@ impl<'a, 'py> Walker<'a, 'py> {
     }
 
     /// The members of a small exact dict whose keys are all compact ASCII
-    /// strs, in `room`, sorted by key ([`StrMember::cmp`]'s order); empty
+    /// strs, in `room`, sorted by key ([`KeyText::cmp`]); empty
     /// for any other dict. Borrowed: for [`Self::leaf_container`], where
     /// nothing runs that could change the dict.
     #[inline(always)]
@@ -1014,7 +1014,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         o: *mut ffi::PyObject,
         room: &'m mut [(*mut ffi::PyObject, *mut ffi::PyObject)],
     ) -> &'m [(*mut ffi::PyObject, *mut ffi::PyObject)] {
-        let mut texts = [(std::ptr::null(), 0, 0); 3];
+        let mut texts = [KeyText::EMPTY; 3];
         let texts = &mut texts[..room.len().min(3)];
         let mut n = 0;
         let mut pos = 0;
@@ -1031,10 +1031,10 @@ impl<'a, 'py> Walker<'a, 'py> {
                 return &[];
             }
             room[n] = (key, value);
-            texts[n] = (p, len, text_prefix(p, len));
+            texts[n] = KeyText::new(p, len);
             // Insertion: at most three members.
             let mut j = n;
-            while j > 0 && text_less(texts[j], texts[j - 1]) {
+            while j > 0 && texts[j].cmp(&texts[j - 1]).is_lt() {
                 texts.swap(j, j - 1);
                 room.swap(j, j - 1);
                 j -= 1;
@@ -1412,7 +1412,7 @@ impl<'a, 'py> Walker<'a, 'py> {
             self.sorted.truncate(base);
             return None;
         }
-        self.sorted[base..].sort_unstable_by(StrMember::cmp);
+        self.sorted[base..].sort_unstable_by(|a, b| a.text.cmp(&b.text));
         let mut first = true;
         let mut r = Ok(());
         for i in base..self.sorted.len() {
@@ -2182,16 +2182,48 @@ enum Numpy {
 struct StrMember {
     key: Owned,
     value: Owned,
+    /// Valid as long as the key, which is held.
+    text: KeyText,
+}
+
+/// A str key's UTF-8 form, for sort_keys: where it is, and its first 8
+/// bytes, big-endian, zero-padded, which decide most comparisons alone.
+#[derive(Clone, Copy)]
+struct KeyText {
     utf8: *const u8,
     len: usize,
-    /// The first 8 bytes of the UTF-8 form, big-endian, zero-padded: most
-    /// comparisons are decided by these alone.
     prefix: u64,
 }
 
-impl StrMember {
-    fn text(&self) -> &[u8] {
-        // SAFETY: the UTF-8 form lives as long as the str, which is held.
+impl KeyText {
+    const EMPTY: KeyText = KeyText {
+        utf8: std::ptr::null(),
+        len: 0,
+        prefix: 0,
+    };
+
+    /// # Safety
+    /// `p` is valid for reads of `len` bytes for as long as this is used.
+    #[inline(always)]
+    unsafe fn new(p: *const u8, len: usize) -> Self {
+        let prefix = if len >= 8 {
+            u64::from_be_bytes(std::ptr::read_unaligned(p.cast::<[u8; 8]>()))
+        } else {
+            // (A loop, not a copy of `len` bytes: that is a memcpy call.)
+            (0..len).fold(0, |h, i| h | u64::from(*p.add(i)) << (56 - 8 * i))
+        };
+        KeyText {
+            utf8: p,
+            len,
+            prefix,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `new`'s contract.
         unsafe { std::slice::from_raw_parts(self.utf8, self.len) }
     }
 
@@ -2200,35 +2232,12 @@ impl StrMember {
     /// are never compared). Zero-padded prefixes that differ are ordered
     /// as the texts are: where one text ends, the other goes on with a
     /// byte that is not greater.
-    #[inline]
-    fn cmp(a: &Self, b: &Self) -> std::cmp::Ordering {
-        a.prefix.cmp(&b.prefix).then_with(|| a.text().cmp(b.text()))
+    #[inline(always)]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.prefix
+            .cmp(&other.prefix)
+            .then_with(|| self.bytes().cmp(other.bytes()))
     }
-}
-
-/// The first 8 bytes of a text, big-endian, zero-padded ([`StrMember`]).
-///
-/// # Safety
-/// `p` is valid for reads of `len` bytes.
-#[inline(always)]
-unsafe fn text_prefix(p: *const u8, len: usize) -> u64 {
-    if len >= 8 {
-        u64::from_be_bytes(std::ptr::read_unaligned(p.cast::<[u8; 8]>()))
-    } else {
-        // (A loop, not a copy of `len` bytes: that is a memcpy call.)
-        (0..len).fold(0, |h, i| h | u64::from(*p.add(i)) << (56 - 8 * i))
-    }
-}
-
-/// [`StrMember::cmp`]'s order on (text, length, [`text_prefix`]).
-///
-/// # Safety
-/// Both texts are valid for reads of their lengths.
-#[inline(always)]
-unsafe fn text_less(a: (*const u8, usize, u64), b: (*const u8, usize, u64)) -> bool {
-    a.2 < b.2
-        || (a.2 == b.2
-            && std::slice::from_raw_parts(a.0, a.1) < std::slice::from_raw_parts(b.0, b.1))
 }
 
 /// Pushes onto `members` the members of an exact dict, held, with their
@@ -2256,9 +2265,7 @@ unsafe fn push_str_keyed_members(
             members.push(StrMember {
                 key: Owned::from_borrowed(key),
                 value: Owned::from_borrowed(value),
-                utf8: std::ptr::null(),
-                len: 0,
-                prefix: 0,
+                text: KeyText::EMPTY,
             });
         }
         true
@@ -2279,9 +2286,7 @@ unsafe fn push_str_keyed_members(
                 (p.cast::<u8>(), len as usize)
             }
         };
-        m.utf8 = p;
-        m.len = len;
-        m.prefix = text_prefix(p, len);
+        m.text = KeyText::new(p, len);
     }
     true
 }
