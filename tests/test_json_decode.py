@@ -364,3 +364,16 @@ def test_dicts_are_the_size_of_the_stdlibs():
     # Repeated keys: the last value, in the first one's place.
     text = '{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "a": 6, "f": 7, "g": 8}'
     assert list(fj.loads(text).items()) == list(json.loads(text).items())
+
+
+def test_error_doc_of_ascii_bytes_is_an_ascii_str():
+    # The error's doc is the bytes decoded; ASCII text gives an ASCII str
+    # (the narrowest kind, as CPython makes every str).
+    for doc in (b"[1, " + b"x" * 40, b"[" + b" " * 100, "[\"é\", ".encode() + b"x" * 40):
+        with pytest.raises(fj.JSONDecodeError) as got:
+            fj.loads(doc)
+        with pytest.raises(json.JSONDecodeError) as want:
+            json.loads(doc)
+        assert got.value.doc == want.value.doc
+        assert got.value.doc.isascii() == want.value.doc.isascii()
+        assert sys.getsizeof(got.value.doc) == sys.getsizeof(want.value.doc)

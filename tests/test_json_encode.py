@@ -631,3 +631,16 @@ def test_default_changing_the_dict_being_encoded(change):
         assert encode(json.dumps) == want
     assert encode(fj.dumps) == want
     assert encode(lambda o, **kw: fj.dumpb(o, **kw).decode()) == want
+
+
+def test_ascii_text_gives_ascii_strs_with_ensure_ascii_false():
+    # CPython's strs take the narrowest kind; an ASCII text made as Latin-1
+    # would compare equal but say False to isascii() and be 24 bytes larger.
+    for n in (0, 1, 31, 32, 33, 100, 5000):
+        doc = ["a" * n, 1, {"k": None}]
+        for kw in ({"ensure_ascii": False}, {"ensure_ascii": False, "indent": 2}):
+            got, want = fj.dumps(doc, **kw), json.dumps(doc, **kw)
+            assert got == want
+            assert got.isascii()
+            assert sys.getsizeof(got) == sys.getsizeof(want)
+    assert not fj.dumps(["a" * 40 + "é"], ensure_ascii=False).isascii()

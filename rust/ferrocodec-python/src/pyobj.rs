@@ -163,10 +163,15 @@ const TRANSCODE_MIN: usize = 32;
 unsafe fn transcode_utf8(bytes: &[u8]) -> *mut ffi::PyObject {
     // The widest character decides the kind: a 4-byte sequence (F0..F4)
     // is astral; a 3-byte one (E0..EF) or a 2-byte one led by C4..DF is
-    // above U+00FF; otherwise (leads C2, C3 only) all fit in Latin-1.
+    // above U+00FF; otherwise (leads C2, C3 only) all fit in Latin-1. Text
+    // with no byte above 7F is ASCII: CPython's strs always take the
+    // narrowest kind, and only ASCII strs are flagged so (`str.isascii`).
     let (max, wide2) = bytes.iter().fold((0u8, false), |(m, w), &b| {
         (m.max(b), w | (b.wrapping_sub(0xC4) < 0x1C))
     });
+    if max < 0x80 {
+        return new_ascii(bytes);
+    }
     let maxchar: u32 = if max >= 0xF0 {
         0x10FFFF
     } else if max >= 0xE0 || wide2 {
