@@ -6,7 +6,7 @@
 //! turns each element into a Python bool, int or float (float16 and float32
 //! widened to a double), so the text is that object's JSON.
 
-use super::write::{write_f64_raw, write_i64_raw, write_u64_raw, NUMBER_ROOM};
+use super::write::{write_f64_raw, write_i64_raw, write_u64_raw, Out, NUMBER_ROOM};
 
 /// The element types written natively.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,9 +76,9 @@ impl Elem {
     ///
     /// # Safety
     /// `ptr + i * stride` must be `size` readable bytes for every `i < n`.
-    pub unsafe fn write_row(
+    pub unsafe fn write_row<O: Out + ?Sized>(
         self,
-        out: &mut Vec<u8>,
+        out: &mut O,
         ptr: *const u8,
         n: usize,
         stride: isize,
@@ -147,27 +147,27 @@ struct Row<'a> {
 const BLOCK: usize = 4096;
 
 impl Row<'_> {
-    unsafe fn int(
+    unsafe fn int<O: Out + ?Sized>(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut O,
         load: impl Fn(*const u8) -> i64,
     ) -> Result<(), (usize, f64)> {
         // SAFETY: passed on from write_row; `dst` has NUMBER_ROOM bytes.
         unsafe { self.write(out, |p, dst| Ok(write_i64_raw(load(p), dst))) }
     }
 
-    unsafe fn uint(
+    unsafe fn uint<O: Out + ?Sized>(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut O,
         load: impl Fn(*const u8) -> u64,
     ) -> Result<(), (usize, f64)> {
         // SAFETY: as in `int`.
         unsafe { self.write(out, |p, dst| Ok(write_u64_raw(load(p), dst))) }
     }
 
-    unsafe fn float(
+    unsafe fn float<O: Out + ?Sized>(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut O,
         load: impl Fn(*const u8) -> f64,
     ) -> Result<(), (usize, f64)> {
         // SAFETY: as in `int`.
@@ -186,9 +186,9 @@ impl Row<'_> {
     /// The loop: `put(element, dst)` writes one element's text at `dst`
     /// (with NUMBER_ROOM bytes of room) and returns its length, or returns
     /// a non-finite float.
-    unsafe fn write(
+    unsafe fn write<O: Out + ?Sized>(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut O,
         put: impl Fn(*const u8, *mut u8) -> Result<usize, f64>,
     ) -> Result<(), (usize, f64)> {
         let sep = self.sep;

@@ -1,19 +1,105 @@
 //! The encoder's text: strings escaped as `json.encoder`'s
 //! `encode_basestring_ascii` / `encode_basestring`, floats as `float.__repr__`,
 //! integers as `int.__repr__`.
+//!
+//! Every writer appends to an [`Out`]: a `Vec<u8>`, or a buffer with the
+//! same contract (the Python extension writes into the str or bytes object
+//! it returns).
+
+/// A growable byte buffer the writers append to, with `Vec<u8>`'s
+/// contract: the first `len()` bytes are written, `capacity()` bytes are
+/// writable at `as_mut_ptr()`, and after `reserve(n)` at least `n` bytes
+/// past `len()` are. Writers store into that spare room and then expose
+/// what they wrote with `set_len`.
+///
+/// # Safety
+/// Implementations must keep those promises: the writers store through
+/// `as_mut_ptr()` up to `capacity()` without other checks.
+pub unsafe trait Out {
+    fn len(&self) -> usize;
+    fn capacity(&self) -> usize;
+    fn as_mut_ptr(&mut self) -> *mut u8;
+    /// # Safety
+    /// `new_len <= capacity()`, and the bytes up to it are written.
+    unsafe fn set_len(&mut self, new_len: usize);
+    /// Room for at least `additional` more bytes (growing geometrically,
+    /// as `Vec::reserve` does).
+    fn reserve(&mut self, additional: usize);
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    fn push(&mut self, b: u8) {
+        self.reserve(1);
+        // SAFETY: one byte of room was reserved.
+        unsafe {
+            let len = self.len();
+            *self.as_mut_ptr().add(len) = b;
+            self.set_len(len + 1);
+        }
+    }
+
+    #[inline]
+    fn extend_from_slice(&mut self, s: &[u8]) {
+        self.reserve(s.len());
+        // SAFETY: `s.len()` bytes of room were reserved; `s` cannot lie in
+        // the spare room (nothing hands out references to it).
+        unsafe {
+            let len = self.len();
+            std::ptr::copy_nonoverlapping(s.as_ptr(), self.as_mut_ptr().add(len), s.len());
+            self.set_len(len + s.len());
+        }
+    }
+}
+
+// SAFETY: Vec's own methods keep the contract.
+unsafe impl Out for Vec<u8> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        Vec::capacity(self)
+    }
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> *mut u8 {
+        Vec::as_mut_ptr(self)
+    }
+    #[inline(always)]
+    unsafe fn set_len(&mut self, new_len: usize) {
+        // SAFETY: the caller's contract is Vec's.
+        unsafe { Vec::set_len(self, new_len) }
+    }
+    #[inline(always)]
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional)
+    }
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b)
+    }
+    #[inline(always)]
+    fn extend_from_slice(&mut self, s: &[u8]) {
+        Vec::extend_from_slice(self, s)
+    }
+}
 
 /// `encode_basestring_ascii`: `"`, `\`, control characters, DEL and every
 /// non-ASCII character escaped (astral characters as a surrogate pair), in
 /// quotes. `s` is UTF-8, or generalised UTF-8 holding surrogates.
 #[inline]
-pub fn write_str_ascii(out: &mut Vec<u8>, s: &[u8]) {
-    write_str::<true>(out, s)
+pub fn write_str_ascii<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
+    write_str::<true, O>(out, s)
 }
 
 /// `encode_basestring`: only `"`, `\` and control characters escaped.
 #[inline]
-pub fn write_str_unicode(out: &mut Vec<u8>, s: &[u8]) {
-    write_str::<false>(out, s)
+pub fn write_str_unicode<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
+    write_str::<false, O>(out, s)
 }
 
 /// The room [`write_short_plain_str`] needs at `dst`.
@@ -55,20 +141,20 @@ pub unsafe fn write_short_plain_str(p: *const u8, len: usize, dst: *mut u8) -> O
 
 /// `encode_basestring_ascii` of a str of CPython's 1-byte kind: Latin-1
 /// code points, one per byte.
-pub fn write_str_ascii_latin1(out: &mut Vec<u8>, s: &[u8]) {
+pub fn write_str_ascii_latin1<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     write_units_ascii(out, s)
 }
 
 /// `encode_basestring_ascii` of a str of CPython's 2-byte kind: its 16-bit
 /// code units in native order, each escaped as itself (lone surrogates
 /// included, as the stdlib writes them).
-pub fn write_str_ascii_ucs2(out: &mut Vec<u8>, s: &[u16]) {
+pub fn write_str_ascii_ucs2<O: Out + ?Sized>(out: &mut O, s: &[u16]) {
     write_units_ascii(out, s)
 }
 
 /// `encode_basestring_ascii` of a str of CPython's 4-byte kind: code points
 /// in native order, astral ones as a surrogate pair of escapes.
-pub fn write_str_ascii_ucs4(out: &mut Vec<u8>, s: &[u32]) {
+pub fn write_str_ascii_ucs4<O: Out + ?Sized>(out: &mut O, s: &[u32]) {
     write_units_ascii(out, s)
 }
 
@@ -290,7 +376,7 @@ unsafe fn put_u_escapes8(v: std::arch::x86_64::__m128i, mut o: *mut u8) -> *mut 
 
 /// `encode_basestring_ascii` of code units, a segment per reservation.
 #[inline(never)]
-fn write_units_ascii<U: Unit>(out: &mut Vec<u8>, s: &[U]) {
+fn write_units_ascii<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
     out.push(b'"');
     for seg in s.chunks(SEGMENT) {
         // The worst case of every unit, plus the blocks' slack.
@@ -348,7 +434,7 @@ unsafe fn put_code_ascii(o: *mut u8, c: u32) -> *mut u8 {
 const SEGMENT: usize = 4096;
 
 #[inline(always)]
-fn write_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
+fn write_str<const ASCII: bool, O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     if s.len() <= SEGMENT {
         // Most strings: one reservation for the quotes, the worst case of
         // escapes and the vector loop's slack; the plain run inline (most
@@ -373,12 +459,12 @@ fn write_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
         }
         return;
     }
-    write_long_str::<ASCII>(out, s);
+    write_long_str::<ASCII, O>(out, s);
 }
 
 /// [`write_str`] past [`SEGMENT`] bytes: escaped a segment at a time.
 #[inline(never)]
-fn write_long_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
+fn write_long_str<const ASCII: bool, O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     out.push(b'"');
     let mut a = 0;
     while a < s.len() {
@@ -387,13 +473,13 @@ fn write_long_str<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
         while b < s.len() && (s[b] as i8) < -0x40 {
             b += 1;
         }
-        escape_segment::<ASCII>(out, &s[a..b]);
+        escape_segment::<ASCII, O>(out, &s[a..b]);
         a = b;
     }
     out.push(b'"');
 }
 
-fn escape_segment<const ASCII: bool>(out: &mut Vec<u8>, s: &[u8]) {
+fn escape_segment<const ASCII: bool, O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     // At most 6 output bytes per input byte (a control character), plus 16
     // of slack for the vector loop's stores.
     out.reserve(s.len() * 6 + 16);
@@ -746,7 +832,7 @@ pub const NUMBER_ROOM: usize = 32;
 
 /// `float.__repr__` of a finite `v` ("1.0", "1e-07", "1e+16", "-0.0", "5e-324").
 #[inline]
-pub fn write_f64(out: &mut Vec<u8>, v: f64) {
+pub fn write_f64<O: Out + ?Sized>(out: &mut O, v: f64) {
     out.reserve(NUMBER_ROOM);
     // SAFETY: NUMBER_ROOM bytes of spare capacity were reserved; the writer
     // initialises the `n` bytes it reports.
@@ -917,7 +1003,7 @@ impl Separator {
     }
 
     #[inline(always)]
-    pub fn push(&self, out: &mut Vec<u8>) {
+    pub fn push<O: Out + ?Sized>(&self, out: &mut O) {
         let n = self.bytes.len();
         if n > 8 {
             out.extend_from_slice(&self.bytes);
@@ -936,7 +1022,7 @@ impl Separator {
 /// Appends `src` (separators, indentation, literals): short slices are
 /// copied in fixed-size blocks instead of through a `memcpy` call.
 #[inline(always)]
-pub fn push_short(out: &mut Vec<u8>, src: &[u8]) {
+pub fn push_short<O: Out + ?Sized>(out: &mut O, src: &[u8]) {
     if src.len() > 32 {
         out.extend_from_slice(src);
         return;
@@ -952,7 +1038,7 @@ pub fn push_short(out: &mut Vec<u8>, src: &[u8]) {
 
 /// `int.__repr__` of a machine integer.
 #[inline]
-pub fn write_i64(out: &mut Vec<u8>, v: i64) {
+pub fn write_i64<O: Out + ?Sized>(out: &mut O, v: i64) {
     out.reserve(NUMBER_ROOM);
     // SAFETY: as in write_f64.
     unsafe {
