@@ -644,3 +644,91 @@ def test_ascii_text_gives_ascii_strs_with_ensure_ascii_false():
             assert got.isascii()
             assert sys.getsizeof(got) == sys.getsizeof(want)
     assert not fj.dumps(["a" * 40 + "é"], ensure_ascii=False).isascii()
+
+# After a long output (4 KiB or more) on a thread, the next str or bytes is
+# written in place: the object being returned is made at a guessed size,
+# grown while writing and cut to its length at the end. These tests run
+# that path.
+LONG = ["x" * 100] * 100  # 10,400 bytes of output
+
+
+def in_place(fn, *args, **kwargs):
+    fj.dumps(LONG)
+    return outcome(fn, *args, **kwargs)
+
+
+@given(values, options)
+def test_generated_values_after_a_long_output(value, kwargs):
+    want = outcome(json.dumps, value, **kwargs)
+    assert to_older_stdlib(in_place(fj.dumps, value, **kwargs), want) == want
+    if want[0] == "ok":
+        try:
+            encoded = want[1].encode("utf-8")
+        except UnicodeEncodeError as e:
+            assert in_place(fj.dumpb, value, **kwargs) == ("err", "UnicodeEncodeError", str(e), None)
+        else:
+            assert in_place(fj.dumpb, value, **kwargs) == ("ok", encoded)
+    if kwargs.get("indent") is None:  # JSON Lines: one line per document
+        lines = [value, value]
+        want = outcome(lambda: "".join(json.dumps(v, **kwargs) + "\n" for v in lines))
+        assert to_older_stdlib(in_place(fj.dumps_lines, lines, **kwargs), want) == want
+
+
+def test_outputs_of_every_size_after_every_size():
+    # Each output's size decides how the next is written; sizes around the
+    # 4 KiB threshold, and far past the guess (growing many times).
+    sizes = [0, 3, 4000, 4094, 4100, 6000, 70_000, 1_500_000]
+    docs = [["x" * 97] * (n // 100) + ["é" * (n % 100)] for n in sizes]
+    for before in docs:
+        for doc in docs:
+            for kw in ({}, {"indent": 1}, {"ensure_ascii": False}):
+                fj.dumps(before, **kw)
+                got = fj.dumps(doc, **kw)
+                want = json.dumps(doc, **kw)
+                assert got == want
+                assert sys.getsizeof(got) == sys.getsizeof(want)
+                fj.dumpb(before, **kw)
+                got = fj.dumpb(doc, **kw)
+                assert got == want.encode()
+                assert sys.getsizeof(got) == sys.getsizeof(want.encode())
+
+
+def test_errors_part_way_through_a_long_output():
+    big = list(range(5000))
+    for fn in (fj.dumps, fj.dumpb):
+        fn(big)
+        with pytest.raises(TypeError, match="^Object of type object is not JSON serializable$"):
+            fn([*big, object()])
+        cyclic = [*big]
+        cyclic.append(cyclic)
+        with pytest.raises(ValueError, match="^Circular reference detected$"):
+            fn(cyclic)
+        with pytest.raises(ValueError, match="^Out of range float values"):
+            fn([*big, math.nan], allow_nan=False)
+        assert fn(big) == fn(big) and json.loads(fn(big)) == big
+    # Lone surrogates have no UTF-8: the stdlib's error, from in-place bytes too.
+    fj.dumpb(big)
+    with pytest.raises(UnicodeEncodeError) as e:
+        fj.dumpb(["x" * 5000, "\ud800"], ensure_ascii=False)
+    with pytest.raises(UnicodeEncodeError) as want:
+        json.dumps(["x" * 5000, "\ud800"], ensure_ascii=False).encode()
+    assert str(e.value) == str(want.value)
+
+
+def test_encoding_inside_default_while_writing_in_place():
+    # default() encodes long documents itself, on the same thread, while
+    # the outer call writes its own output.
+    big = {"k%d" % i: "v" * (i % 50) for i in range(500)}
+
+    class Thing:
+        pass
+
+    def default_with(dumps):
+        return lambda o: [dumps(big), dumps([1, 2]), dumps(big, indent=2)]
+
+    value = [big, Thing(), big, Thing()]
+    for fn in (fj.dumps, fj.dumpb):
+        fj.dumps(big)
+        want = json.dumps(value, default=default_with(json.dumps))
+        got = fn(value, default=default_with(fj.dumps))
+        assert got == (want if fn is fj.dumps else want.encode())

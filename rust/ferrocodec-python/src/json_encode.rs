@@ -10,6 +10,7 @@
 
 use crate::buffer::Export;
 use crate::layout::{Layout, Units};
+use crate::out::{OutBuf, Target};
 use crate::pyobj::{call1, Owned, Utf8};
 use ferrocodec::json::elem::Elem;
 use ferrocodec::json::write;
@@ -122,14 +123,14 @@ impl Encoder {
         py: Python<'_>,
         obj: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        let mut w = Walker::new(py, self);
+        let mut w = Walker::new(py, self, Target::Bytes);
         w.run(obj.as_ptr(), 0)?;
         if w.surrogates {
             // Lone surrogates have no UTF-8: raise what str.encode raises.
             let text = w.finish_str()?;
             return Ok(text.bind(py).call_method1("encode", ("utf-8",))?.unbind());
         }
-        Ok(PyBytes::new(py, &w.out).into_any().unbind())
+        w.finish_bytes()
     }
 
     /// `[encode(o) for o in objs]`, or `encode_bytes` when `as_bytes`: the
@@ -167,13 +168,18 @@ impl Encoder {
         let work = objs.len() * 16;
         if !crate::batch::runs_parallel(work, objs.len()) {
             // One output buffer for all lines.
-            let mut w = Walker::new(py, self);
+            let target = if as_bytes {
+                Target::Bytes
+            } else {
+                Target::AsciiStr
+            };
+            let mut w = Walker::new(py, self, target);
             for o in &objs {
                 w.run(o.bind(py).as_ptr(), 0)?;
                 w.out.push(b'\n');
             }
             if as_bytes && !w.surrogates {
-                return Ok(PyBytes::new(py, &w.out).into_any().unbind());
+                return w.finish_bytes();
             }
             let text = w.finish_str()?;
             if as_bytes {
@@ -182,10 +188,12 @@ impl Encoder {
             return Ok(text);
         }
         let parts = crate::batch::map_in_order(py, &objs, work, |py, _, o| {
-            let mut w = Walker::new(py, self);
+            // The lines are joined below: each is written into a Vec.
+            let mut w = Walker::new(py, self, Target::Vec);
             w.run(o.bind(py).as_ptr(), 0)?;
             w.out.push(b'\n');
-            Ok::<_, PyErr>((std::mem::take(&mut w.out), w.surrogates))
+            let line = std::mem::take(&mut w.out).into_vec().unwrap_or_default();
+            Ok::<_, PyErr>((line, w.surrogates))
         })?;
         let total = parts.iter().map(|(p, _)| p.len()).sum();
         let mut out = Vec::with_capacity(total);
@@ -214,7 +222,7 @@ impl Encoder {
         obj: &Bound<'_, PyAny>,
         level: usize,
     ) -> PyResult<Py<PyAny>> {
-        let mut w = Walker::new(py, self);
+        let mut w = Walker::new(py, self, Target::AsciiStr);
         w.run(obj.as_ptr(), level)?;
         w.finish_str()
     }
@@ -223,7 +231,10 @@ impl Encoder {
 struct Walker<'a, 'py> {
     py: Python<'py>,
     cfg: &'a Encoder,
-    out: Vec<u8>,
+    out: OutBuf,
+    /// The length of this thread's last finished output, which picks the
+    /// next one's buffer (see [`OutBuf`]).
+    last_len: usize,
     /// The containers (and `default`-converted objects) on the current path.
     path: Vec<*mut ffi::PyObject>,
     /// A lone surrogate was written raw (ensure_ascii=False).
@@ -290,38 +301,65 @@ struct Spare {
     /// The path (kept up to 4096 levels): a new one cost a malloc and a
     /// free per call with any container, ~5% of `dumps` of a small dict.
     path: Vec<*mut ffi::PyObject>,
+    /// The length of the last finished output.
+    last_len: usize,
 }
 
 thread_local! {
     static SPARE: std::cell::Cell<Spare> = const {
-        std::cell::Cell::new(Spare { out: Vec::new(), path: Vec::new() })
+        std::cell::Cell::new(Spare { out: Vec::new(), path: Vec::new(), last_len: 0 })
     };
 }
 
 impl Drop for Walker<'_, '_> {
     fn drop(&mut self) {
-        let mut out = std::mem::take(&mut self.out);
+        // An object being written is released here; the spare Vec was
+        // left in SPARE.
+        let out = std::mem::take(&mut self.out).into_vec();
         let mut path = std::mem::take(&mut self.path);
-        if out.capacity() > 1 << 20 {
-            out = Vec::new();
-        }
         if path.capacity() > 1 << 12 {
             path = Vec::new();
         }
-        out.clear();
         // An error leaves the path as it was when raised (borrowed pointers).
         path.clear();
-        SPARE.with(|b| b.set(Spare { out, path }));
+        let last_len = self.last_len;
+        SPARE.with(|b| {
+            // SAFETY: nothing else refers to this thread's SPARE while the
+            // closure runs (the old values dropped here run no Python).
+            let spare = unsafe { &mut *b.as_ptr() };
+            if let Some(mut out) = out {
+                if out.capacity() > 1 << 20 {
+                    out = Vec::new();
+                }
+                out.clear();
+                spare.out = out;
+            }
+            spare.path = path;
+            spare.last_len = last_len;
+        });
     }
 }
 
 impl<'a, 'py> Walker<'a, 'py> {
-    fn new(py: Python<'py>, cfg: &'a Encoder) -> Self {
-        let Spare { out, path } = SPARE.with(|b| b.take());
+    /// A walker whose output will become `target`: written in place when
+    /// the last output on this thread was long (see [`OutBuf`]).
+    fn new(py: Python<'py>, cfg: &'a Encoder, target: Target) -> Self {
+        let (out, path, last_len) = SPARE.with(|b| {
+            // SAFETY: nothing else refers to this thread's SPARE while the
+            // closure runs.
+            let spare = unsafe { &mut *b.as_ptr() };
+            let last_len = spare.last_len;
+            let out = match Self::in_place(cfg, target, last_len) {
+                Some(o) => o,
+                None => OutBuf::from_vec(std::mem::take(&mut spare.out)),
+            };
+            (out, std::mem::take(&mut spare.path), last_len)
+        });
         Walker {
             py,
             cfg,
             out,
+            last_len,
             path,
             surrogates: cfg.layout_surrogates,
             row_sep: None,
@@ -350,10 +388,54 @@ impl<'a, 'py> Walker<'a, 'py> {
         }
     }
 
-    fn finish_str(&self) -> PyResult<Py<PyAny>> {
+    /// An output written in place into the object it becomes, when the
+    /// last output on this thread was long enough to pay for it.
+    #[inline(always)]
+    fn in_place(cfg: &Encoder, target: Target, last_len: usize) -> Option<OutBuf> {
+        if last_len < crate::out::IN_PLACE_MIN {
+            return None;
+        }
+        Self::in_place_object(cfg, target, last_len)
+    }
+
+    #[inline(never)]
+    fn in_place_object(cfg: &Encoder, target: Target, last_len: usize) -> Option<OutBuf> {
+        if target == Target::Vec
+            || target == Target::AsciiStr && (!cfg.ensure_ascii || cfg.non_ascii_layout)
+        {
+            return None;
+        }
+        // Room for a quarter more than last time: the writers reserve their
+        // worst case before each string.
+        // SAFETY: attached (a walker is made attached); an ASCII str only
+        // for ASCII output (ensure_ascii escapes everything else, and the
+        // separators and indent are ASCII).
+        unsafe { OutBuf::object(target, last_len + last_len / 4) }
+    }
+
+    /// The output as a str.
+    fn finish_str(&mut self) -> PyResult<Py<PyAny>> {
+        self.last_len = self.out.len();
+        // SAFETY: attached.
+        if let Some(s) = unsafe { self.out.finish_object(self.py, Target::AsciiStr) } {
+            return s;
+        }
         let ascii = self.cfg.ensure_ascii && !self.cfg.non_ascii_layout;
-        let s = crate::pyobj::str_from_utf8(self.py, &self.out, ascii, self.surrogates)?;
+        let s = crate::pyobj::str_from_utf8(self.py, self.out.as_slice(), ascii, self.surrogates)?;
         Ok(s.into_py(self.py))
+    }
+
+    /// The output as UTF-8 bytes; the caller has checked that it holds no
+    /// lone surrogates.
+    fn finish_bytes(&mut self) -> PyResult<Py<PyAny>> {
+        self.last_len = self.out.len();
+        // SAFETY: attached.
+        if let Some(b) = unsafe { self.out.finish_object(self.py, Target::Bytes) } {
+            return b;
+        }
+        Ok(PyBytes::new(self.py, self.out.as_slice())
+            .into_any()
+            .unbind())
     }
 
     /// [`Self::obj`] for the entry points.
@@ -1473,7 +1555,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         };
         if let Err(e) = r {
             if self.cfg.notes {
-                let text = self.out[key_text].to_vec();
+                let text = self.out.as_slice()[key_text].to_vec();
                 add_note(self.py, &e, || {
                     Ok(format!(
                         "when serializing {} item {}",

@@ -14,6 +14,7 @@ mod json_decode;
 mod json_encode;
 mod json_entry;
 mod layout;
+mod out;
 mod pyobj;
 mod radix;
 
@@ -51,6 +52,7 @@ mod _ferrocodec {
         super::pyobj::str_state::init(m.py());
         super::pyobj::str_new::init(m.py());
         super::pyobj::dict_from_items::init(m.py());
+        super::pyobj::bytes_resize::init(m.py());
         super::layout::init(m.py());
         super::json_entry::add_to(m)?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
@@ -71,6 +73,7 @@ mod _ferrocodec {
         d.set_item("str_new", super::pyobj::str_new::available())?;
         d.set_item("dict_presized", super::pyobj::dict_from_items::available())?;
         d.set_item("layout_in_place", super::layout::known())?;
+        d.set_item("bytes_resize", super::pyobj::bytes_resize::available())?;
         d.set_item("release", !cfg!(debug_assertions))?;
         Ok(d)
     }

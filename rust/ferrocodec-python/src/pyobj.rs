@@ -372,6 +372,23 @@ pub mod str_new {
         Some((s, data(s)))
     }
 
+    /// Where the characters of `s`, a compact ASCII str made by [`alloc`]
+    /// (and maybe resized since), are.
+    ///
+    /// # Safety
+    /// [`available`] is true and `s` is such a str.
+    #[inline(always)]
+    pub unsafe fn ascii_data(s: *mut ffi::PyObject) -> *mut u8 {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            ffi::PyUnicode_DATA(s).cast::<u8>()
+        }
+        #[cfg(Py_LIMITED_API)]
+        {
+            s.cast::<u8>().add(lookup::offset(false))
+        }
+    }
+
     /// Finds and verifies `PyUnicode_New` and the offsets (once, at import;
     /// the abi3 wheel only).
     pub fn init(py: pyo3::Python<'_>) {
@@ -758,5 +775,114 @@ pub mod owner {
     pub unsafe fn of(o: *mut ffi::PyObject) -> usize {
         let tid = std::ptr::addr_of_mut!((*o).ob_tid);
         AtomicUsize::from_ptr(tid.cast::<usize>()).load(Ordering::Relaxed)
+    }
+}
+
+/// Growing a bytes object in place: `_PyBytes_Resize`, what CPython's own
+/// writers use (`bytes.join`, the codecs). Not in the limited API, but
+/// exported by every CPython 3; the abi3 wheel looks it up at import on
+/// Unix ([`bytes_resize::init`]) and checks it, version-specific builds
+/// link it.
+pub mod bytes_resize {
+    use pyo3::ffi;
+
+    type ResizeFn = unsafe extern "C" fn(*mut *mut ffi::PyObject, ffi::Py_ssize_t) -> i32;
+
+    #[cfg(not(Py_LIMITED_API))]
+    extern "C" {
+        fn _PyBytes_Resize(bytes: *mut *mut ffi::PyObject, len: ffi::Py_ssize_t) -> i32;
+    }
+
+    #[cfg(Py_LIMITED_API)]
+    static RESIZE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    #[inline(always)]
+    fn get() -> Option<ResizeFn> {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            Some(_PyBytes_Resize as ResizeFn)
+        }
+        #[cfg(Py_LIMITED_API)]
+        match RESIZE.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            // SAFETY: only ever set to `_PyBytes_Resize` by `init`.
+            f => Some(unsafe { std::mem::transmute::<usize, ResizeFn>(f) }),
+        }
+    }
+
+    /// Whether [`resize`] can be used.
+    pub fn available() -> bool {
+        get().is_some()
+    }
+
+    /// Gives the bytes object at `*b` the length `len` (its bytes up to the
+    /// old length, or `len` if shorter, kept) and returns where its bytes
+    /// now are. On failure `*b` is released and set to NULL, and a Python
+    /// error is set (CPython's contract); None then.
+    ///
+    /// # Safety
+    /// Attached; [`available`]; `*b` is a bytes object made by this thread
+    /// with `PyBytes_FromStringAndSize(NULL, n)`, n > 0, referenced only by
+    /// the caller.
+    #[inline]
+    pub unsafe fn resize(b: &mut *mut ffi::PyObject, len: usize) -> Option<*mut u8> {
+        let f = get()?;
+        if f(b, len as ffi::Py_ssize_t) != 0 {
+            return None;
+        }
+        Some(data(*b))
+    }
+
+    /// Where the bytes of the bytes object `b` are.
+    ///
+    /// # Safety
+    /// `b` is a live bytes object.
+    #[inline]
+    pub unsafe fn data(b: *mut ffi::PyObject) -> *mut u8 {
+        #[cfg(not(Py_LIMITED_API))]
+        {
+            ffi::PyBytes_AS_STRING(b).cast_mut().cast::<u8>()
+        }
+        #[cfg(Py_LIMITED_API)]
+        {
+            ffi::PyBytes_AsString(b).cast::<u8>()
+        }
+    }
+
+    /// Finds `_PyBytes_Resize` (abi3 wheel on Unix) and checks that it
+    /// grows and shrinks a bytes object keeping its bytes.
+    pub fn init(py: pyo3::Python<'_>) {
+        #[cfg(all(Py_LIMITED_API, unix))]
+        // SAFETY: attached; the symbol has this signature in every CPython 3;
+        // every write stays inside the object's current length.
+        unsafe {
+            let sym = libc::dlsym(libc::RTLD_DEFAULT, c"_PyBytes_Resize".as_ptr());
+            if sym.is_null() {
+                return;
+            }
+            let f = std::mem::transmute::<*mut libc::c_void, ResizeFn>(sym);
+            let mut b = ffi::PyBytes_FromStringAndSize(std::ptr::null(), 64);
+            if b.is_null() {
+                ffi::PyErr_Clear();
+                return;
+            }
+            let pattern: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37)).collect();
+            std::ptr::copy_nonoverlapping(pattern.as_ptr(), data(b), 64);
+            for len in [100_000usize, 40] {
+                if f(&mut b, len as ffi::Py_ssize_t) != 0 {
+                    ffi::PyErr_Clear();
+                    return;
+                }
+            }
+            use pyo3::types::PyBytesMethods;
+            let made = pyo3::Bound::from_owned_ptr(py, b);
+            let ok = made
+                .cast::<pyo3::types::PyBytes>()
+                .is_ok_and(|m| m.as_bytes() == &pattern[..40]);
+            if ok {
+                RESIZE.store(sym as usize, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        let _ = py;
     }
 }
