@@ -65,6 +65,11 @@ def test_build_matches_the_interpreter():
     # not export it.
     if os.name == "posix" and (3, 12) <= sys.version_info[:2] <= (3, 14):
         assert info["dict_presized"] is True
+    # Long dumpb outputs are written into the bytes returned, grown with
+    # _PyBytes_Resize: linked by version-specific builds, found and checked
+    # at import by the stable-ABI wheels on Unix.
+    if not info["limited_api"] or os.name == "posix":
+        assert info["bytes_resize"] is True
     # The encoder's in-place reads (layout.rs): lists and tuples, strs (their
     # UTF-8 and their code units), ints, floats, dict walks.
     # The abi3 wheel verifies the layouts of GIL builds of 3.11-3.14 (64-bit)
