@@ -13,7 +13,7 @@ use crate::layout::{Layout, Units};
 use crate::out::{OutBuf, Target};
 use crate::pyobj::{call1, Owned, Utf8};
 use ferrocodec::json::elem::Elem;
-use ferrocodec::json::write;
+use ferrocodec::json::write::{self, Out};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::intern;

@@ -38,9 +38,8 @@ enum Backing {
     Bytes,
 }
 
-/// A `Vec<u8>` or an object being written (see the module's text). Its
-/// inherent methods are `Vec`'s, so the encoder reads as it did with a
-/// `Vec`.
+/// A `Vec<u8>` or an object being written (see the module's text),
+/// written through [`Out`] (`Vec`'s methods).
 pub struct OutBuf {
     ptr: *mut u8,
     len: usize,
@@ -166,65 +165,14 @@ impl OutBuf {
     }
 
     #[inline(always)]
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    #[inline(always)]
-    pub fn capacity(&self) -> usize {
-        self.cap
-    }
-
-    #[inline(always)]
-    pub fn as_mut_ptr(&mut self) -> *mut u8 {
-        self.ptr
-    }
-
-    #[inline(always)]
     pub fn as_slice(&self) -> &[u8] {
         // SAFETY: the first `len` bytes are written.
         unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
     }
 
-    /// # Safety
-    /// `new_len <= capacity()`, and the bytes up to it are written.
-    #[inline(always)]
-    pub unsafe fn set_len(&mut self, new_len: usize) {
-        debug_assert!(new_len <= self.cap);
-        self.len = new_len;
-    }
-
     #[inline(always)]
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
-    }
-
-    #[inline(always)]
-    pub fn reserve(&mut self, additional: usize) {
-        if self.cap - self.len < additional {
-            self.grow(additional);
-        }
-    }
-
-    #[inline(always)]
-    pub fn push(&mut self, b: u8) {
-        self.reserve(1);
-        // SAFETY: one byte of room.
-        unsafe {
-            *self.ptr.add(self.len) = b;
-        }
-        self.len += 1;
-    }
-
-    #[inline]
-    pub fn extend_from_slice(&mut self, s: &[u8]) {
-        self.reserve(s.len());
-        // SAFETY: `s.len()` bytes of room; `s` is not inside the spare
-        // room, which nothing hands out.
-        unsafe {
-            std::ptr::copy_nonoverlapping(s.as_ptr(), self.ptr.add(self.len), s.len());
-        }
-        self.len += s.len();
     }
 
     /// Room for `additional` more bytes: at least double the capacity, as
@@ -282,36 +230,55 @@ impl Drop for OutBuf {
     }
 }
 
-// SAFETY: the inherent methods above keep `Out`'s contract: `ptr` is
-// writable for `cap` bytes in every backing, and `grow` makes room.
+// SAFETY: `ptr` is writable for `cap` bytes in every backing, the first
+// `len` are written, and `grow` makes room.
 unsafe impl Out for OutBuf {
     #[inline(always)]
     fn len(&self) -> usize {
         self.len
     }
+
     #[inline(always)]
     fn capacity(&self) -> usize {
         self.cap
     }
+
     #[inline(always)]
     fn as_mut_ptr(&mut self) -> *mut u8 {
         self.ptr
     }
+
     #[inline(always)]
     unsafe fn set_len(&mut self, new_len: usize) {
         debug_assert!(new_len <= self.cap);
         self.len = new_len;
     }
+
     #[inline(always)]
     fn reserve(&mut self, additional: usize) {
-        OutBuf::reserve(self, additional)
+        if self.cap - self.len < additional {
+            self.grow(additional);
+        }
     }
+
     #[inline(always)]
     fn push(&mut self, b: u8) {
-        OutBuf::push(self, b)
+        self.reserve(1);
+        // SAFETY: one byte of room.
+        unsafe {
+            *self.ptr.add(self.len) = b;
+        }
+        self.len += 1;
     }
-    #[inline(always)]
+
+    #[inline]
     fn extend_from_slice(&mut self, s: &[u8]) {
-        OutBuf::extend_from_slice(self, s)
+        self.reserve(s.len());
+        // SAFETY: `s.len()` bytes of room; `s` is not inside the spare
+        // room, which nothing hands out.
+        unsafe {
+            std::ptr::copy_nonoverlapping(s.as_ptr(), self.ptr.add(self.len), s.len());
+        }
+        self.len += s.len();
     }
 }
