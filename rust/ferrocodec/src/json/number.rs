@@ -168,11 +168,22 @@ const POW10: [f64; 23] = [
 ];
 
 /// Reads the run of digits at `s[i..]` into `m` (wrapping: the caller
-/// counts digits). Returns the index after the run. One digit at a time:
-/// eight at a time (SWAR, with loads past the run) measured slower here, in
-/// the scanner and in isolation (docs/benchmarks.md).
+/// counts digits). Returns the index after the run.
 #[inline(always)]
-fn digits(s: &[u8], mut i: usize, m: &mut u64) -> usize {
+fn digits(s: &[u8], i: usize, m: &mut u64) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if s.len() - i >= 16 {
+        return digits_sse2(s, i, m);
+    }
+    digits_scalar(s, i, m)
+}
+
+/// One digit at a time. Eight at a time in a 64-bit word (SWAR, with a
+/// branch-free count and loads past the run) measured slower than this
+/// loop (docs/benchmarks.md, session 11): each chunk's load address waited
+/// on the previous chunk's count.
+#[inline(always)]
+fn digits_scalar(s: &[u8], mut i: usize, m: &mut u64) -> usize {
     while let Some(&d) = s.get(i) {
         if !d.is_ascii_digit() {
             break;
@@ -181,6 +192,77 @@ fn digits(s: &[u8], mut i: usize, m: &mut u64) -> usize {
         i += 1;
     }
     i
+}
+
+/// `10^n` for `n` in 0..=16.
+const POW10_U64: [u64; 17] = {
+    let mut t = [1u64; 17];
+    let mut n = 1;
+    while n < 17 {
+        t[n] = t[n - 1] * 10;
+        n += 1;
+    }
+    t
+};
+
+/// The digits at `s[i..]` sixteen bytes at a time, without a branch on
+/// where the run ends: one SSE2 load finds the run's length (so the next
+/// token's position does not wait on the value), and the value of up to
+/// sixteen digits is two eight-digit words. The one-digit loop's exit was
+/// mispredicted once per number. `s.len() - i >= 16`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn digits_sse2(s: &[u8], mut i: usize, m: &mut u64) -> usize {
+    use std::arch::x86_64::*;
+    loop {
+        debug_assert!(s.len() - i >= 16);
+        // SAFETY: sixteen bytes from `i` are in `s`; SSE2 is part of x86_64.
+        let (n, lo, hi) = unsafe {
+            let chunk = _mm_loadu_si128(s.as_ptr().add(i).cast());
+            let t = _mm_sub_epi8(chunk, _mm_set1_epi8(b'0' as i8));
+            let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t);
+            let n = (!(_mm_movemask_epi8(is_digit) as u32)).trailing_zeros() as usize;
+            let lo = _mm_cvtsi128_si64(t) as u64;
+            let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(t, t)) as u64;
+            (n, lo, hi)
+        };
+        if n == 0 {
+            return i;
+        }
+        // The first min(n, 8) digits, then the rest, each moved to the top
+        // of its word (little-endian: the digits after the run are shifted
+        // out, zeros come in as leading zeros).
+        let first = eight_digits(lo << (8 * (8 - n.min(8))));
+        let rest = if n > 8 {
+            eight_digits(hi << (8 * (16 - n)))
+        } else {
+            0
+        };
+        let value = first * POW10_U64[n.saturating_sub(8)] + rest;
+        *m = m.wrapping_mul(POW10_U64[n]).wrapping_add(value);
+        i += n;
+        if n < 16 {
+            return i;
+        }
+        if s.len() - i < 16 {
+            return digits_scalar(s, i, m);
+        }
+    }
+}
+
+/// The value of eight digits, given as bytes 0..=9 with the first digit in
+/// the low byte (fast_float's `parse_eight_digits_unrolled`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn eight_digits(v: u64) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 100 + (1_000_000 << 32);
+    const MUL2: u64 = 1 + (10_000 << 32);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    ((v & MASK)
+        .wrapping_mul(MUL1)
+        .wrapping_add(((v >> 16) & MASK).wrapping_mul(MUL2)))
+        >> 32
 }
 
 /// `m * 10^exponent` (`m` exact), or `None` when the fast algorithms cannot
@@ -289,6 +371,30 @@ mod tests {
         let want: f64 = text.parse().unwrap();
         let got = parse_f64(text.as_bytes());
         assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+        same_with_room(text);
+    }
+
+    /// With bytes after it, a number is read sixteen bytes at a time where
+    /// the arch has that path: the same token as the one-byte reader gives.
+    fn same_with_room(text: &str) {
+        let (end, alone) = scan_number(text.as_bytes(), 0).unwrap();
+        for tail in [
+            " ".repeat(20),
+            ",1234567890123456789".into(),
+            "]".repeat(40),
+        ] {
+            let padded = format!("{text}{tail}");
+            let (e, n) = scan_number(padded.as_bytes(), 0).unwrap();
+            assert_eq!(e, end, "{padded}");
+            assert_eq!(n.text, alone.text);
+            assert_eq!(n.is_float, alone.is_float);
+            match (n.value, alone.value) {
+                (NumberValue::Float(a), NumberValue::Float(b)) => {
+                    assert_eq!(a.to_bits(), b.to_bits(), "{padded}")
+                }
+                (a, b) => assert_eq!(a, b, "{padded}"),
+            }
+        }
     }
 
     #[test]
@@ -379,6 +485,11 @@ mod tests {
             if let Some(f) = frac { t.push('.'); t.push_str(&f); }
             if let Some(e) = exp { t.push_str(&format!("e{e}")); }
             check(&t);
+        }
+
+        #[test]
+        fn any_integer_with_room(neg in any::<bool>(), int in "(0|[1-9][0-9]{0,40})") {
+            same_with_room(&format!("{}{int}", if neg { "-" } else { "" }));
         }
     }
 }
