@@ -28,6 +28,9 @@ class Case:
     contenders: dict[str, Callable[[], object]]
     nbytes: int | None = None  # input size, for throughput
     baseline: str = "ferrocodec"
+    # The garbage collector stays on while timing, as in a program (every
+    # other case turns it off, as timeit does, to time the call alone).
+    gc: bool = False
 
 
 @dataclasses.dataclass
@@ -72,7 +75,8 @@ def run_case(case: Case, rounds: int, target: float) -> Result:
         for n in names:
             fn, k = case.contenders[n], loops[n]
             gc.collect()
-            gc.disable()
+            if not case.gc:
+                gc.disable()
             t0 = time.perf_counter()
             for _ in range(k):
                 fn()

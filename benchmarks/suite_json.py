@@ -17,12 +17,15 @@ except ImportError:  # optional peer
 CORPUS = ["twitter.json", "github.json", "citm_catalog.json", "canada.json"]
 
 
-def _loads(label, raw, as_str):
+def _loads(label, raw, as_str, gc=False):
     doc = raw.decode() if as_str else raw
     contenders = {"ferrocodec": lambda: fc_json.loads(doc), "stdlib": lambda: std_json.loads(doc)}
     if orjson is not None:
         contenders["orjson"] = lambda: orjson.loads(doc)
-    return Case("loads(str)" if as_str else "loads(bytes)", label, contenders, nbytes=len(raw))
+    group = "loads(str)" if as_str else "loads(bytes)"
+    if gc:
+        group += ", collector on"
+    return Case(group, label, contenders, nbytes=len(raw), gc=gc)
 
 
 def _dumps(group, label, obj, nbytes, fc, std, oj):
@@ -41,6 +44,7 @@ def cases() -> list[Case]:
         label = name.removesuffix(".json")
         out.append(_loads(label, raw, as_str=False))
         out.append(_loads(label, raw, as_str=True))
+        out.append(_loads(label, raw, as_str=False, gc=True))
         obj = std_json.loads(raw)
         oj = orjson
         out.append(_dumps("dumps()", label, obj, len(raw), fc_json.dumps, std_json.dumps,

@@ -1,10 +1,12 @@
 """ferrocodec.json decoding against the standard library (CPython 3.14 semantics)."""
 
 import decimal
+import gc
 import io
 import json
 import pickle
 import sys
+import weakref
 
 import pytest
 from hypothesis import given
@@ -377,3 +379,83 @@ def test_error_doc_of_ascii_bytes_is_an_ascii_str():
         assert got.value.doc == want.value.doc
         assert got.value.doc.isascii() == want.value.doc.isascii()
         assert sys.getsizeof(got.value.doc) == sys.getsizeof(want.value.doc)
+
+
+# --- the garbage collector -------------------------------------------------
+# On 3.11 a large document read without hooks pauses the collector (see
+# GcPause in pyobj.rs); whatever the path, its state must be the caller's
+# afterwards, and hooks must never run with it paused.
+
+BIG = json.dumps([[i, [i + 0.5], {"k": [i], "s": "x" * (i % 7)}] for i in range(2000)])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collector_state_is_kept(enabled):
+    calls = [
+        lambda: fj.loads(BIG),
+        lambda: fj.loads(BIG.encode()),
+        lambda: fj.loads(bytearray(BIG.encode())),
+        lambda: fj.JSONDecoder().decode(BIG),
+        lambda: fj.loads_lines(BIG + "\n" + BIG + "\n"),
+        lambda: fj.loads_lines((BIG + "\n") * 200),
+        lambda: fj.loads_many([BIG, BIG.encode()] * 50),
+        lambda: fj.loads(BIG[:-1]),
+        lambda: fj.loads(BIG + " x"),
+        lambda: fj.loads_lines(BIG + "\n[1,\n"),
+        lambda: fj.loads("[" * 100_000 + " " * 5000),
+    ]
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        for call in calls:
+            try:
+                call()
+            except (ValueError, RecursionError):
+                pass
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_hooks_run_with_the_collector_on():
+    seen = []
+
+    def note(result):
+        seen.append(gc.isenabled())
+        return result
+
+    hooks = {
+        "object_hook": note,
+        "object_pairs_hook": lambda pairs: note(dict(pairs)),
+        "parse_float": lambda s: note(float(s)),
+        "parse_int": lambda s: note(int(s)),
+    }
+    for name, hook in hooks.items():
+        seen.clear()
+        assert fj.loads(BIG, **{name: hook}) == json.loads(BIG, **{name: hook})
+        assert seen and all(seen), name
+    seen.clear()
+    assert len(fj.loads_lines(BIG + "\n" + BIG, object_hook=note)) == 2
+    assert seen and all(seen)
+    seen.clear()
+    doc = BIG[:-1] + ", NaN]"
+    assert str(fj.loads(doc, parse_constant=lambda s: note(s))[-1]) == "NaN"
+    assert seen == [True]
+
+
+def test_values_of_a_large_document_are_tracked_and_collectable():
+    value = fj.loads(BIG)
+    assert value == json.loads(BIG)
+    assert gc.is_tracked(value)
+    assert all(gc.is_tracked(item) and gc.is_tracked(item[1]) for item in value)
+    # A cycle made from the result is garbage the collector finds.
+    marker = Marker()
+    value[0][1].extend([value, marker])
+    ref = weakref.ref(marker)
+    del value, marker
+    gc.collect()
+    assert ref() is None
+
+
+class Marker:
+    pass

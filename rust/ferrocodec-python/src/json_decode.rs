@@ -4,7 +4,7 @@
 
 use crate::batch;
 use crate::layout::Layout;
-use crate::pyobj::{str_from_utf8, Owned, Utf8};
+use crate::pyobj::{str_from_utf8, GcPause, Owned, Utf8};
 use ferrocodec::json::scan::{
     Constant, Container, Number, NumberValue, Scanner as Core, Str, Visitor,
 };
@@ -81,6 +81,19 @@ pub struct Scanner {
     parse_int: Option<Py<PyAny>>,
     /// None: the stdlib's constants.
     parse_constant: Option<Py<PyAny>>,
+}
+
+impl Scanner {
+    /// [`GcPause`] for a scan of `len` bytes, when no hook is set (no Python
+    /// code runs during the scan).
+    fn pauses_gc(&self, py: Python<'_>, len: usize) -> GcPause {
+        let no_hooks = self.object_hook.is_none()
+            && self.object_pairs_hook.is_none()
+            && self.parse_float.is_none()
+            && self.parse_int.is_none()
+            && self.parse_constant.is_none();
+        GcPause::new(py, if no_hooks { len } else { 0 })
+    }
 }
 
 enum Error {
@@ -458,6 +471,7 @@ impl Scanner {
                 Err(e) => Err(e),
             }
         };
+        let pause = self.pauses_gc(py, data.len());
         let values = if batch::pipelines(data.len(), spans.len()) {
             // Lines are scanned to tapes on a pool thread while this thread
             // builds the values of the lines already scanned. A line without
@@ -482,6 +496,7 @@ impl Scanner {
         } else {
             spans.iter().map(|&(a, b)| direct(py, a, b)).collect()
         };
+        drop(pause);
         match values {
             Ok(values) => Ok(values),
             Err(Error::Py(e)) => Err(e),
@@ -533,7 +548,10 @@ impl Scanner {
         doc: Doc<'_, '_>,
     ) -> PyResult<Py<PyAny>> {
         let mut core = Core::new(data, self.strict, surrogates);
-        match with_visitor(py, self, |v| core.document(v)) {
+        let pause = self.pauses_gc(py, data.len());
+        let result = with_visitor(py, self, |v| core.document(v));
+        drop(pause);
+        match result {
             Ok(value) => Ok(value.into_py(py)),
             Err(Error::Py(e)) => Err(e),
             Err(Error::Syntax(e)) => Err(self.syntax_error(py, data, e, doc)),
