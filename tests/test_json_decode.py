@@ -348,6 +348,16 @@ def test_key_cache_never_mixes_keys():
     keys = [f"k{i}" for i in range(5000)] + ["a" * 64, "a" * 63 + "b", "x" * 65, "", "é"]
     doc = json.dumps([{k: i} for i, k in enumerate(keys)] * 2)
     assert fj.loads(doc) == json.loads(doc)
+    # Keys alike in their length and first and last eight bytes (what the
+    # cache hashes), differing in one byte between, at every length and place.
+    alike = [
+        "a" * 8 + "m" * i + c + "m" * (n - 17 - i) + "z" * 8
+        for n in range(17, 65)
+        for i in range(n - 16)
+        for c in "mn"
+    ]
+    doc = json.dumps([{k: i} for i, k in enumerate(alike)] * 2)
+    assert fj.loads(doc) == json.loads(doc)
 
 
 def test_reentrant_hooks():

@@ -597,7 +597,10 @@ fn with_visitor<T>(
             py,
             cfg,
             stack,
-            cache: guard.as_deref_mut().map(|r| &mut r.keys),
+            cache: guard
+                .as_deref_mut()
+                .filter(|_| Layout::get().reads_ascii())
+                .map(|r| &mut r.keys),
         };
         let result = f(&mut v);
         let mut stack = std::mem::take(&mut v.stack);
@@ -918,16 +921,15 @@ impl Reuse {
 }
 
 struct KeyCache {
-    /// The hash of each slot's key (0: empty), checked before the slot: 8 KiB
-    /// that stay in the L1 cache, where the slots (80 KiB) do not.
-    tags: Vec<u64>,
-    slots: Vec<Slot>,
+    /// 16 KiB, which stay in the L1 cache.
+    entries: Vec<Entry>,
 }
 
-/// A cached key: its bytes inline (no call into Python to compare) and the str.
-struct Slot {
-    len: u8,
-    bytes: [u8; KeyCache::MAX_LEN],
+/// A cached key: a hash of its bytes (0: empty) and the str, whose own
+/// characters are compared with the key's (one cache line read: the str's,
+/// which a hit increments the count of anyway).
+struct Entry {
+    tag: u64,
     obj: Option<Py<PyAny>>,
 }
 
@@ -937,13 +939,8 @@ impl KeyCache {
 
     fn new() -> Self {
         KeyCache {
-            tags: vec![0; Self::SLOTS],
-            slots: (0..Self::SLOTS)
-                .map(|_| Slot {
-                    len: 0,
-                    bytes: [0; Self::MAX_LEN],
-                    obj: None,
-                })
+            entries: (0..Self::SLOTS)
+                .map(|_| Entry { tag: 0, obj: None })
                 .collect(),
         }
     }
@@ -973,24 +970,54 @@ impl KeyCache {
         (h | 1, (h >> 54) as usize)
     }
 
+    /// The str of `bytes` (ASCII, at most [`KeyCache::MAX_LEN`]); only
+    /// used where [`Layout::reads_ascii`].
     #[inline]
     fn get(&mut self, py: Python<'_>, bytes: &[u8]) -> PyResult<Owned> {
         let (tag, i) = Self::hash(bytes);
-        let slot = &mut self.slots[i];
-        if self.tags[i] == tag && slot.len as usize == bytes.len() {
-            if let Some(obj) = &slot.obj {
-                if &slot.bytes[..bytes.len()] == bytes {
-                    // SAFETY: a live str owned by the cache.
-                    return Ok(unsafe { Owned::from_borrowed(obj.as_ptr()) });
+        let entry = &mut self.entries[i];
+        if entry.tag == tag {
+            if let Some(obj) = &entry.obj {
+                // SAFETY: a live exact str owned by the cache.
+                if let Some((p, n)) = unsafe { Layout::get().str_ascii(obj.as_ptr()) } {
+                    // SAFETY: the str has `n` characters at `p`.
+                    if n == bytes.len() && unsafe { same_bytes(p, bytes) } {
+                        // SAFETY: a live str owned by the cache.
+                        return Ok(unsafe { Owned::from_borrowed(obj.as_ptr()) });
+                    }
                 }
             }
         }
         let s = str_from_utf8(py, bytes, true, false)?;
-        self.tags[i] = tag;
-        slot.len = bytes.len() as u8;
-        slot.bytes[..bytes.len()].copy_from_slice(bytes);
+        entry.tag = tag;
         // SAFETY: a new strong reference for the cache.
-        slot.obj = Some(unsafe { Bound::from_borrowed_ptr(py, s.as_ptr()) }.unbind());
+        entry.obj = Some(unsafe { Bound::from_borrowed_ptr(py, s.as_ptr()) }.unbind());
         Ok(s)
+    }
+}
+
+/// `p[..b.len()] == b`, in words: keys are short, and a call to `bcmp`
+/// cost more than the compare.
+///
+/// # Safety
+/// `p` is readable for `b.len()` bytes.
+#[inline(always)]
+unsafe fn same_bytes(p: *const u8, b: &[u8]) -> bool {
+    let (n, q) = (b.len(), b.as_ptr());
+    let word = |x: *const u8, i: usize| x.add(i).cast::<u64>().read_unaligned();
+    let half = |x: *const u8, i: usize| x.add(i).cast::<u32>().read_unaligned();
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if word(p, i) != word(q, i) {
+                return false;
+            }
+            i += 8;
+        }
+        word(p, n - 8) == word(q, n - 8)
+    } else if n >= 4 {
+        half(p, 0) == half(q, 0) && half(p, n - 4) == half(q, n - 4)
+    } else {
+        (0..n).all(|i| *p.add(i) == *q.add(i))
     }
 }

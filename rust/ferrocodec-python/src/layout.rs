@@ -347,6 +347,16 @@ impl Layout {
         self.str_ascii(s).or_else(|| self.str_utf8_cached(s))
     }
 
+    /// Whether [`Layout::str_ascii`] reads strs (else it always says None).
+    pub fn reads_ascii(self) -> bool {
+        #[cfg(all(Py_GIL_DISABLED, not(Py_LIMITED_API)))]
+        return crate::pyobj::str_state::ascii_known();
+        #[allow(unreachable_code)]
+        {
+            cfg!(Py_LIMITED_API) && self.ascii_data != 0
+        }
+    }
+
     /// A compact ASCII str's characters (its UTF-8); None for other strs.
     ///
     /// # Safety

@@ -615,6 +615,11 @@ pub mod str_state {
         }
     }
 
+    /// Whether [`ascii_in_place`] reads strs (else it always says None).
+    pub fn ascii_known() -> bool {
+        ASCII_DATA_KNOWN.load(Ordering::Relaxed)
+    }
+
     /// A compact ASCII str's characters (its UTF-8, unchanging), read in
     /// place; None for other strs or an unknown layout.
     ///
