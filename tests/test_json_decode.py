@@ -6,6 +6,7 @@ import io
 import json
 import pickle
 import sys
+import threading
 import weakref
 
 import pytest
@@ -425,6 +426,28 @@ def test_collector_state_is_kept(enabled):
             assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_other_threads_never_see_the_collector_paused():
+    # loads_lines of a long text scans on a pool thread and waits for it
+    # detached: other threads run then.
+    seen = set()
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen.add(gc.isenabled())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for _ in range(5):
+            fj.loads_lines((BIG + "\n") * 40)
+            fj.loads(BIG)
+    finally:
+        stop.set()
+        watcher.join()
+    assert seen == {True}
 
 
 def test_hooks_run_with_the_collector_on():

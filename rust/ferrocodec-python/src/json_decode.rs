@@ -471,7 +471,6 @@ impl Scanner {
                 Err(e) => Err(e),
             }
         };
-        let pause = self.pauses_gc(py, data.len());
         let values = if batch::pipelines(data.len(), spans.len()) {
             // Lines are scanned to tapes on a pool thread while this thread
             // builds the values of the lines already scanned. A line without
@@ -494,9 +493,11 @@ impl Scanner {
                 },
             )
         } else {
+            // Never across the pipeline: it detaches while it waits, and
+            // other threads would run with the collector paused.
+            let _pause = self.pauses_gc(py, data.len());
             spans.iter().map(|&(a, b)| direct(py, a, b)).collect()
         };
-        drop(pause);
         match values {
             Ok(values) => Ok(values),
             Err(Error::Py(e)) => Err(e),

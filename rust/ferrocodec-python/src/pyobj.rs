@@ -902,8 +902,9 @@ pub mod bytes_resize {
 /// schedule the collection for the next bytecode boundary
 /// (`_Py_ScheduleGC`), that is after the call; paused, 3.11 does the same:
 /// the collector is enabled again at the end, and its counts were kept.
-/// Callers pause only when no Python code runs during the scan (no hooks):
-/// nothing can see the collector's state. Free-threaded builds never pause
+/// Callers pause only when no Python code runs during the scan (no hooks)
+/// and the thread stays attached throughout (no pipeline that waits
+/// detached): nothing can see the collector's state. Free-threaded builds never pause
 /// (other threads would see it).
 pub struct GcPause(bool);
 
