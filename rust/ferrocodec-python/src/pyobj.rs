@@ -898,14 +898,15 @@ pub mod bytes_resize {
 /// 3.11 runs a collection inside the allocation that crosses the threshold.
 /// Reading a document of many lists and dicts there starts collection after
 /// collection, each walking the values made so far, which hold no cycle
-/// (canada.json: 80 collections a call, 4% of the time). 3.12 and later only
-/// schedule the collection for the next bytecode boundary
-/// (`_Py_ScheduleGC`), that is after the call; paused, 3.11 does the same:
-/// the collector is enabled again at the end, and its counts were kept.
-/// Callers pause only when no Python code runs during the scan (no hooks)
-/// and the thread stays attached throughout (no pipeline that waits
-/// detached): nothing can see the collector's state. Free-threaded builds never pause
-/// (other threads would see it).
+/// (canada.json: about 80 a call, and loads took 10.3 ms in a plain loop
+/// against 7.0 ms with the collector off). 3.12 and later only schedule the
+/// collection for the next bytecode boundary (`_Py_ScheduleGC`), that is
+/// after the call; paused, 3.11 does the same: the collector is enabled
+/// again at the end, and its counts were kept. Callers pause only when no
+/// Python code runs during the scan (no hooks) and the thread stays
+/// attached throughout (no pipeline that waits detached): nothing can see
+/// the collector's state. Free-threaded builds never pause (other threads
+/// would see it).
 pub struct GcPause(bool);
 
 impl GcPause {
