@@ -402,27 +402,35 @@ BIG = json.dumps([[i, [i + 0.5], {"k": [i], "s": "x" * (i % 7)}] for i in range(
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_collector_state_is_kept(enabled):
+    def lines_error():
+        with pytest.raises(fj.JSONDecodeError) as e:
+            fj.loads_lines(BIG + "\n[1,\n")
+        assert (e.value.msg, e.value.lineno) == ("Expecting value", 2)
+
+    def deep():
+        with pytest.raises(RecursionError):
+            fj.loads("[" * 100_000 + " " * 5000)
+
     calls = [
-        lambda: fj.loads(BIG),
-        lambda: fj.loads(BIG.encode()),
-        lambda: fj.loads(bytearray(BIG.encode())),
+        lambda: check(BIG),
+        lambda: check(BIG.encode()),
+        lambda: check(bytearray(BIG.encode())),
         lambda: fj.JSONDecoder().decode(BIG),
         lambda: fj.loads_lines(BIG + "\n" + BIG + "\n"),
         lambda: fj.loads_lines((BIG + "\n") * 200),
         lambda: fj.loads_many([BIG, BIG.encode()] * 50),
-        lambda: fj.loads(BIG[:-1]),
-        lambda: fj.loads(BIG + " x"),
-        lambda: fj.loads_lines(BIG + "\n[1,\n"),
-        lambda: fj.loads("[" * 100_000 + " " * 5000),
+        # Errors: the stdlib's, and the collector as it was.
+        lambda: check(BIG[:-1]),
+        lambda: check(BIG + " x"),
+        lambda: check(BIG.encode()[:-1]),
+        lines_error,
+        deep,
     ]
     was = gc.isenabled()
     try:
         (gc.enable if enabled else gc.disable)()
         for call in calls:
-            try:
-                call()
-            except (ValueError, RecursionError):
-                pass
+            call()
             assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
