@@ -43,6 +43,13 @@ def c_make_encoder(markers, default, encoder, indent, key_separator,
     ``encoder`` must be ``encode_basestring_ascii`` or ``encode_basestring``.
     ``numpy``: write NumPy arrays and scalars (ferrocodec's addition).
     """
+    # In the order of _json.make_encoder's argument parsing: the separators
+    # must be strs (before the flags' truth is asked).
+    for position, separator in ((5, key_separator), (6, item_separator)):
+        if not isinstance(separator, str):
+            raise TypeError(f'make_encoder() argument {position} must be str, '
+                            f'not {_tp_name(type(separator))}')
+    sort_keys, skipkeys, allow_nan = bool(sort_keys), bool(skipkeys), bool(allow_nan)
     if encoder is encode_basestring_ascii:
         ensure_ascii = True
     elif encoder is encode_basestring:
@@ -50,9 +57,16 @@ def c_make_encoder(markers, default, encoder, indent, key_separator,
     else:
         raise TypeError('encoder must be encode_basestring_ascii or encode_basestring')
     return _Encoder(markers is not None, default, ensure_ascii, indent,
-                    key_separator, item_separator, bool(sort_keys),
-                    bool(skipkeys), bool(allow_nan), _NOTES,
+                    key_separator, item_separator, sort_keys,
+                    skipkeys, allow_nan, _NOTES,
                     _numpy_types() if numpy else None)
+
+
+def _tp_name(tp):
+    """A type's ``tp_name``, as C error messages show it."""
+    if tp.__module__ == 'builtins' or tp.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
+        return tp.__name__
+    return f'{tp.__module__}.{tp.__qualname__}'
 
 
 def _numpy_default(default):
@@ -212,12 +226,17 @@ class JSONEncoder(object):
         return _iterencode(o, 0)
 
     def _native(self):
-        """The native encoder for the current attributes (``encode_bytes``)."""
+        """The native encoder for the current attributes (``encode_bytes``),
+        made as ``iterencode`` makes it: the attributes read in its order."""
+        markers = {} if self.check_circular else None
+        if self.ensure_ascii:
+            _encoder = encode_basestring_ascii
+        else:
+            _encoder = encode_basestring
         indent = self.indent
         if indent is not None and not isinstance(indent, str):
             indent = ' ' * indent
         return c_make_encoder(
-            {} if self.check_circular else None, self.default,
-            encode_basestring_ascii if self.ensure_ascii else encode_basestring,
+            markers, self.default, _encoder,
             indent, self.key_separator, self.item_separator, self.sort_keys,
             self.skipkeys, self.allow_nan, numpy=self.numpy)
