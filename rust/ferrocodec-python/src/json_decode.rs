@@ -84,6 +84,25 @@ pub struct Scanner {
 }
 
 impl Scanner {
+    /// A scanner with these options (None: the default of each).
+    pub(crate) fn with_options(
+        strict: bool,
+        object_hook: Option<Py<PyAny>>,
+        object_pairs_hook: Option<Py<PyAny>>,
+        parse_float: Option<Py<PyAny>>,
+        parse_int: Option<Py<PyAny>>,
+        parse_constant: Option<Py<PyAny>>,
+    ) -> Self {
+        Scanner {
+            strict,
+            object_hook,
+            object_pairs_hook,
+            parse_float,
+            parse_int,
+            parse_constant,
+        }
+    }
+
     /// [`GcPause`] for a scan of `len` bytes, when no hook is set (no Python
     /// code runs during the scan).
     fn pauses_gc(&self, py: Python<'_>, len: usize) -> GcPause {
@@ -160,14 +179,14 @@ impl Scanner {
         parse_int: Option<Py<PyAny>>,
         parse_constant: Option<Py<PyAny>>,
     ) -> Self {
-        Scanner {
+        Scanner::with_options(
             strict,
             object_hook,
             object_pairs_hook,
             parse_float,
             parse_int,
             parse_constant,
-        }
+        )
     }
 
     /// `json.loads(s)` with this scanner's options: str, bytes or bytearray

@@ -51,6 +51,14 @@ fn utf8_of(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<(Vec<u8>, bool)>
     Ok((v, u.has_surrogates()))
 }
 
+/// A separator of a str's UTF-8, and whether it holds lone surrogates.
+fn separator_of(py: Python<'_>, s: &Bound<'_, PyString>) -> PyResult<(write::Separator, bool)> {
+    // SAFETY: `s` is a live str for the duration of the call.
+    let u = unsafe { Utf8::of(py, s.as_ptr())? };
+    let sep = write::Separator::from_slice(unsafe { u.as_slice() });
+    Ok((sep, u.has_surrogates()))
+}
+
 #[pymethods]
 impl Encoder {
     #[new]
@@ -70,36 +78,23 @@ impl Encoder {
         notes: bool,
         numpy: Option<(Py<PyAny>, Py<PyAny>)>,
     ) -> PyResult<Self> {
-        let mut surrogates = false;
         let indent = match indent {
-            Some(s) => {
-                let (v, sur) = utf8_of(py, &s)?;
-                surrogates |= sur;
-                Some(v)
-            }
+            Some(s) => Some(utf8_of(py, &s)?),
             None => None,
         };
-        let (key_separator, s1) = utf8_of(py, &key_separator)?;
-        let (item_separator, s2) = utf8_of(py, &item_separator)?;
-        surrogates |= s1 || s2;
-        let non_ascii_layout = !key_separator.is_ascii()
-            || !item_separator.is_ascii()
-            || indent.as_ref().is_some_and(|i| !i.is_ascii());
-        Ok(Encoder {
+        Ok(Encoder::from_parts(
             check_circular,
             default,
             ensure_ascii,
             indent,
-            key_separator: write::Separator::new(key_separator),
-            item_separator: write::Separator::new(item_separator),
+            separator_of(py, &key_separator)?,
+            separator_of(py, &item_separator)?,
             sort_keys,
             skipkeys,
             allow_nan,
             notes,
             numpy,
-            non_ascii_layout,
-            layout_surrogates: surrogates,
-        })
+        ))
     }
 
     /// `c_make_encoder(...)(obj, indent_level)`: a 1-tuple with the text.
@@ -215,7 +210,102 @@ impl Encoder {
     }
 }
 
+/// The options of a `dumps` / `dumpb` call with keywords that the native
+/// entry point takes itself (`json_entry.rs`): each as `JSONEncoder(...)`
+/// stores it and `JSONEncoder._native` passes it on. The flags are already
+/// truth values.
+pub(crate) struct CallOptions<'py> {
+    pub skipkeys: bool,
+    pub ensure_ascii: bool,
+    pub check_circular: bool,
+    pub allow_nan: bool,
+    pub sort_keys: bool,
+    pub indent: Option<Indent<'py>>,
+    /// `(item_separator, key_separator)`.
+    pub separators: Option<(Bound<'py, PyString>, Bound<'py, PyString>)>,
+    pub default: Option<Bound<'py, PyAny>>,
+}
+
+/// `indent` as given: an int (`' ' * n`, nothing when not positive) or a str.
+pub(crate) enum Indent<'py> {
+    Spaces(usize),
+    Text(Bound<'py, PyString>),
+}
+
 impl Encoder {
+    /// The encoder `JSONEncoder(**options)._native()` makes, where `self`
+    /// is the one of the default arguments (its `default` and notes are
+    /// the class's).
+    pub(crate) fn with_options(&self, py: Python<'_>, o: CallOptions<'_>) -> PyResult<Encoder> {
+        let indent = match &o.indent {
+            None => None,
+            Some(Indent::Spaces(n)) => Some((vec![b' '; *n], false)),
+            Some(Indent::Text(s)) => Some(utf8_of(py, s)?),
+        };
+        let static_sep = |s: &'static [u8]| (write::Separator::new(s), false);
+        let (item_separator, key_separator) = match &o.separators {
+            Some((item, key)) => (separator_of(py, item)?, separator_of(py, key)?),
+            // With an indent the item separator is ',' (`JSONEncoder.__init__`).
+            None if indent.is_some() => (static_sep(b","), static_sep(b": ")),
+            None => (static_sep(b", "), static_sep(b": ")),
+        };
+        let default = match o.default {
+            Some(d) => d.unbind(),
+            None => self.default.clone_ref(py),
+        };
+        Ok(Encoder::from_parts(
+            o.check_circular,
+            default,
+            o.ensure_ascii,
+            indent,
+            key_separator,
+            item_separator,
+            o.sort_keys,
+            o.skipkeys,
+            o.allow_nan,
+            self.notes,
+            None,
+        ))
+    }
+
+    /// An encoder with these options and the indent and separators given
+    /// as UTF-8, each with whether it holds lone surrogates.
+    #[allow(clippy::too_many_arguments)]
+    fn from_parts(
+        check_circular: bool,
+        default: Py<PyAny>,
+        ensure_ascii: bool,
+        indent: Option<(Vec<u8>, bool)>,
+        (key_separator, s1): (write::Separator, bool),
+        (item_separator, s2): (write::Separator, bool),
+        sort_keys: bool,
+        skipkeys: bool,
+        allow_nan: bool,
+        notes: bool,
+        numpy: Option<(Py<PyAny>, Py<PyAny>)>,
+    ) -> Encoder {
+        let surrogates = s1 || s2 || indent.as_ref().is_some_and(|i| i.1);
+        let indent = indent.map(|i| i.0);
+        let non_ascii_layout = !key_separator.as_bytes().is_ascii()
+            || !item_separator.as_bytes().is_ascii()
+            || indent.as_ref().is_some_and(|i| !i.is_ascii());
+        Encoder {
+            check_circular,
+            default,
+            ensure_ascii,
+            indent,
+            key_separator,
+            item_separator,
+            sort_keys,
+            skipkeys,
+            allow_nan,
+            notes,
+            numpy,
+            non_ascii_layout,
+            layout_surrogates: surrogates,
+        }
+    }
+
     fn encode_at(
         &self,
         py: Python<'_>,
@@ -917,8 +1007,12 @@ impl<'a, 'py> Walker<'a, 'py> {
     #[inline(never)]
     fn grow_seps(&mut self, level: usize) {
         let levels = level.max(2 * self.sep_levels).max(16);
-        let mut seps = self.cfg.item_separator.as_bytes().to_vec();
-        if let Some(indent) = &self.cfg.indent {
+        let item = self.cfg.item_separator.as_bytes();
+        let indent = self.cfg.indent.as_deref().unwrap_or_default();
+        // One allocation, at the final size.
+        let mut seps = Vec::with_capacity(item.len() + 1 + indent.len() * levels + 16);
+        seps.extend_from_slice(item);
+        if self.cfg.indent.is_some() {
             seps.push(b'\n');
             for _ in 0..levels {
                 seps.extend_from_slice(indent);

@@ -980,16 +980,29 @@ pub unsafe fn copy_blocks(src: *const u8, n: usize, dst: *mut u8) {
 /// length.
 #[derive(Clone, Debug)]
 pub struct Separator {
-    bytes: Vec<u8>,
+    bytes: std::borrow::Cow<'static, [u8]>,
     word: [u8; 8],
 }
 
+/// The separators the stdlib's defaults and common calls use, kept as
+/// static text: an encoder made for one call allocates none of them.
+const COMMON_SEPARATORS: [&[u8]; 4] = [b", ", b": ", b",", b":"];
+
 impl Separator {
-    pub fn new(bytes: Vec<u8>) -> Self {
+    pub fn new(bytes: impl Into<std::borrow::Cow<'static, [u8]>>) -> Self {
+        let bytes = bytes.into();
         let mut word = [0u8; 8];
         let n = bytes.len().min(8);
         word[..n].copy_from_slice(&bytes[..n]);
         Separator { bytes, word }
+    }
+
+    /// A separator of a copy of `bytes` (none for the common ones).
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        match COMMON_SEPARATORS.iter().find(|c| **c == bytes) {
+            Some(common) => Separator::new(*common),
+            None => Separator::new(bytes.to_vec()),
+        }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
