@@ -45,6 +45,7 @@ def cases() -> list[Case]:
         out.append(_loads(label, raw, as_str=False))
         out.append(_loads(label, raw, as_str=True))
         out.append(_loads(label, raw, as_str=False, gc=True))
+        out.append(_hook_case(label, raw))
         obj = std_json.loads(raw)
         oj = orjson
         out.append(_dumps("dumps()", label, obj, len(raw), fc_json.dumps, std_json.dumps,
@@ -80,7 +81,38 @@ def _small_cases() -> list[Case]:
         out.append(_loads(label, raw, as_str=False))
         out.append(_dumps("dumps()", label, obj, len(raw), fc_json.dumps, std_json.dumps,
                           orjson and orjson.dumps))
+    # Keyword calls: each makes its encoder or decoder for the call.
+    label = '{"id": 1, "name": "x", "tags": [1, 2]}'
+    obj = SMALL[label]
+    raw = std_json.dumps(obj).encode()
+    oj = orjson
+    out.append(_dumps("dumps(indent=2)", label, obj, len(raw),
+                      lambda o: fc_json.dumps(o, indent=2),
+                      lambda o: std_json.dumps(o, indent=2),
+                      oj and (lambda o: oj.dumps(o, option=oj.OPT_INDENT_2))))
+    out.append(_dumps("dumps(sort_keys=True)", label, obj, len(raw),
+                      lambda o: fc_json.dumps(o, sort_keys=True),
+                      lambda o: std_json.dumps(o, sort_keys=True),
+                      oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
+    out.append(_dumps("dumps(ensure_ascii=False) vs orjson.dumps().decode()", label, obj,
+                      len(raw), lambda o: fc_json.dumps(o, ensure_ascii=False),
+                      lambda o: std_json.dumps(o, ensure_ascii=False),
+                      oj and (lambda o: oj.dumps(o).decode())))
+    out.append(_hook_case(label, raw))
     return out
+
+
+def _hook(d):
+    return d
+
+
+def _hook_case(label, raw) -> Case:
+    """loads with an object_hook (no orjson counterpart): the issue's goal is
+    a per-call cost no higher than the stdlib's."""
+    return Case("loads(object_hook=f)", label, {
+        "ferrocodec": lambda: fc_json.loads(raw, object_hook=_hook),
+        "stdlib": lambda: std_json.loads(raw, object_hook=_hook),
+    }, nbytes=len(raw))
 
 
 def _numpy_cases() -> list[Case]:
