@@ -706,6 +706,13 @@ def test_errors_part_way_through_a_long_output():
     except UnicodeEncodeError as e:
         want = ("err", "UnicodeEncodeError", str(e), None)
     assert in_place(fj.dumpb, value, ensure_ascii=False) == want
+    # As a str they are kept, written in place as well (the text is not
+    # ASCII, so it is made from the UTF-8 and the buffer freed).
+    for value in (["x" * 5000, "\ud800"], ["\udfff" + "x" * 5000], ["x" * 5000, "\u00e9"]):
+        want = json.dumps(value, ensure_ascii=False)
+        assert in_place(fj.dumps, value, ensure_ascii=False) == ("ok", want)
+        got = fj.dumps(value, ensure_ascii=False)
+        assert sys.getsizeof(got) == sys.getsizeof(want)
 
 
 def test_encoding_inside_default_while_writing_in_place():

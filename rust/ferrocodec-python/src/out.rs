@@ -17,8 +17,9 @@ use crate::pyobj::{bytes_resize, str_new};
 /// What the finished output becomes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// A str, from text that is all ASCII (ensure_ascii with an ASCII
-    /// layout).
+    /// A str (written in place with an ASCII layout: a compact ASCII str,
+    /// kept when the text turns out ASCII, which ensure_ascii makes sure
+    /// of).
     AsciiStr,
     /// A bytes object.
     Bytes,
@@ -75,8 +76,9 @@ impl OutBuf {
     /// `target`, or None where that cannot be done (no Python error left).
     ///
     /// # Safety
-    /// Attached to the interpreter. For [`Target::AsciiStr`], only ASCII
-    /// may be written.
+    /// Attached to the interpreter. For [`Target::AsciiStr`], the buffer
+    /// may be finished ([`Self::finish_object`]) only when what was written
+    /// is ASCII; otherwise it is only dropped (which frees the str).
     pub unsafe fn object(target: Target, cap: usize) -> Option<Self> {
         let cap = cap.max(1);
         let (obj, ptr, backing) = match target {
@@ -131,7 +133,8 @@ impl OutBuf {
     /// for a `Vec` or an object made for another target.
     ///
     /// # Safety
-    /// Attached to the interpreter.
+    /// Attached to the interpreter; for [`Target::AsciiStr`], the bytes
+    /// written are ASCII.
     #[inline]
     pub unsafe fn finish_object(
         &mut self,
@@ -162,6 +165,13 @@ impl OutBuf {
             }
         }
         Some(Ok(Bound::from_owned_ptr(py, obj).unbind()))
+    }
+
+    /// Whether the bytes are written into a str (made by [`Self::object`]
+    /// for [`Target::AsciiStr`]).
+    #[inline(always)]
+    pub fn is_str(&self) -> bool {
+        self.backing == Backing::Str
     }
 
     #[inline(always)]
