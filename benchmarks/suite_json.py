@@ -52,17 +52,26 @@ def cases() -> list[Case]:
                           oj and oj.dumps))
         out.append(_dumps("dumpb() vs orjson.dumps", label, obj, len(raw), fc_json.dumpb,
                           lambda o: std_json.dumps(o).encode(), oj and oj.dumps))
-        out.append(_dumps("dumps(indent=2)", label, obj, len(raw), lambda o: fc_json.dumps(o, indent=2),
-                          lambda o: std_json.dumps(o, indent=2),
-                          oj and (lambda o: oj.dumps(o, option=oj.OPT_INDENT_2))))
-        out.append(_dumps("dumps(sort_keys=True)", label, obj, len(raw),
-                          lambda o: fc_json.dumps(o, sort_keys=True),
-                          lambda o: std_json.dumps(o, sort_keys=True),
-                          oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
+        out.extend(_keyword_dumps(label, obj, len(raw)))
     out.extend(_small_cases())
     out.extend(_lines_cases())
     out.extend(_numpy_cases())
     return out
+
+
+def _keyword_dumps(label, obj, nbytes) -> list[Case]:
+    """dumps(indent=2) and dumps(sort_keys=True) against orjson's options."""
+    oj = orjson
+    return [
+        _dumps("dumps(indent=2)", label, obj, nbytes,
+               lambda o: fc_json.dumps(o, indent=2),
+               lambda o: std_json.dumps(o, indent=2),
+               oj and (lambda o: oj.dumps(o, option=oj.OPT_INDENT_2))),
+        _dumps("dumps(sort_keys=True)", label, obj, nbytes,
+               lambda o: fc_json.dumps(o, sort_keys=True),
+               lambda o: std_json.dumps(o, sort_keys=True),
+               oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))),
+    ]
 
 
 # Single calls on tiny values: what a call costs besides the work (argument
@@ -86,14 +95,7 @@ def _small_cases() -> list[Case]:
     obj = SMALL[label]
     raw = std_json.dumps(obj).encode()
     oj = orjson
-    out.append(_dumps("dumps(indent=2)", label, obj, len(raw),
-                      lambda o: fc_json.dumps(o, indent=2),
-                      lambda o: std_json.dumps(o, indent=2),
-                      oj and (lambda o: oj.dumps(o, option=oj.OPT_INDENT_2))))
-    out.append(_dumps("dumps(sort_keys=True)", label, obj, len(raw),
-                      lambda o: fc_json.dumps(o, sort_keys=True),
-                      lambda o: std_json.dumps(o, sort_keys=True),
-                      oj and (lambda o: oj.dumps(o, option=oj.OPT_SORT_KEYS))))
+    out.extend(_keyword_dumps(label, obj, len(raw)))
     out.append(_dumps("dumps(ensure_ascii=False) vs orjson.dumps().decode()", label, obj,
                       len(raw), lambda o: fc_json.dumps(o, ensure_ascii=False),
                       lambda o: std_json.dumps(o, ensure_ascii=False),

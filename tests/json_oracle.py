@@ -96,3 +96,15 @@ def expected_loads(s, **kwargs):
     text = _as_text(s)
     return _escape_at_end_to_314(_to_314(outcome(json.loads, s, **kwargs), text), text, kwargs)
 
+
+NAN_MESSAGE = "Out of range float values are not JSON compliant"
+
+
+def to_older_stdlib(result, want):
+    """ferrocodec's encoding outcome (3.14's text) as an older stdlib words
+    it: before 3.13 its C encoder left the float's repr out of this one
+    message. `result` and `want` are outcome tuples ('err', type, message, ...)."""
+    if (want[:3] == ("err", "ValueError", NAN_MESSAGE) and result[:2] == ("err", "ValueError")
+            and result[2].startswith(NAN_MESSAGE + ": ")):
+        return result[:2] + (NAN_MESSAGE,) + result[3:]
+    return result

@@ -84,25 +84,6 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner with these options (None: the default of each).
-    pub(crate) fn with_options(
-        strict: bool,
-        object_hook: Option<Py<PyAny>>,
-        object_pairs_hook: Option<Py<PyAny>>,
-        parse_float: Option<Py<PyAny>>,
-        parse_int: Option<Py<PyAny>>,
-        parse_constant: Option<Py<PyAny>>,
-    ) -> Self {
-        Scanner {
-            strict,
-            object_hook,
-            object_pairs_hook,
-            parse_float,
-            parse_int,
-            parse_constant,
-        }
-    }
-
     /// [`GcPause`] for a scan of `len` bytes, when no hook is set (no Python
     /// code runs during the scan).
     fn pauses_gc(&self, py: Python<'_>, len: usize) -> GcPause {
@@ -171,7 +152,7 @@ enum Doc<'a, 'py> {
 impl Scanner {
     #[new]
     #[pyo3(signature = (strict=true, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None))]
-    fn new(
+    pub(crate) fn new(
         strict: bool,
         object_hook: Option<Py<PyAny>>,
         object_pairs_hook: Option<Py<PyAny>>,
@@ -179,14 +160,14 @@ impl Scanner {
         parse_int: Option<Py<PyAny>>,
         parse_constant: Option<Py<PyAny>>,
     ) -> Self {
-        Scanner::with_options(
+        Scanner {
             strict,
             object_hook,
             object_pairs_hook,
             parse_float,
             parse_int,
             parse_constant,
-        )
+        }
     }
 
     /// `json.loads(s)` with this scanner's options: str, bytes or bytearray

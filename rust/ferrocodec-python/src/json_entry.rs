@@ -262,7 +262,7 @@ fn scanner_options(py: Python<'_>, keywords: Keywords<'_>) -> Option<Scanner> {
         }
     });
     taken.then(|| {
-        Scanner::with_options(
+        Scanner::new(
             strict,
             object_hook,
             object_pairs_hook,
@@ -371,32 +371,33 @@ macro_rules! entry {
     };
 }
 
+/// `encode` with the encoder of a keyword call, if it is one the native
+/// path takes ([`encoder_options`]).
+fn with_encoder<'py>(
+    e: &'static Entries,
+    py: Python<'py>,
+    keywords: Keywords<'_>,
+    encode: impl FnOnce(&Encoder) -> PyResult<Py<PyAny>>,
+) -> Option<PyResult<Py<PyAny>>> {
+    let options = encoder_options(py, keywords)?;
+    Some(
+        e.encoder
+            .get()
+            .with_options(py, options)
+            .and_then(|encoder| encode(&encoder)),
+    )
+}
+
 entry!(
     dumps_impl,
     |e, py, obj| e.encoder.get().encode(py, obj),
-    |e, py, obj, keywords| {
-        let options = encoder_options(py, keywords)?;
-        Some(
-            e.encoder
-                .get()
-                .with_options(py, options)
-                .and_then(|encoder| encoder.encode(py, obj)),
-        )
-    },
+    |e, py, obj, keywords| with_encoder(e, py, keywords, |enc| enc.encode(py, obj)),
     |e| &e.dumps
 );
 entry!(
     dumpb_impl,
     |e, py, obj| e.encoder.get().encode_bytes(py, obj),
-    |e, py, obj, keywords| {
-        let options = encoder_options(py, keywords)?;
-        Some(
-            e.encoder
-                .get()
-                .with_options(py, options)
-                .and_then(|encoder| encoder.encode_bytes(py, obj)),
-        )
-    },
+    |e, py, obj, keywords| with_encoder(e, py, keywords, |enc| enc.encode_bytes(py, obj)),
     |e| &e.dumpb
 );
 entry!(
