@@ -6,6 +6,7 @@ rewrites the stdlib's answer into 3.14's for those cases (and nothing else),
 so the tests stay exact on every version. See docs/compatibility.md.
 """
 
+import decimal
 import json
 import sys
 
@@ -28,9 +29,10 @@ _WS = " \t\n\r"
 
 
 def canon(x):
-    """A comparable form: types kept apart (1, 1.0, True), floats by repr (NaN == NaN, -0.0 != 0.0)."""
-    if isinstance(x, float):
-        return ("float", repr(x))
+    """A comparable form: types kept apart (1, 1.0, True), floats and Decimals by repr
+    (NaN == NaN, -0.0 != 0.0, Decimal('1.0') != Decimal('1.00'))."""
+    if isinstance(x, (float, decimal.Decimal)):
+        return (type(x).__name__, repr(x))
     if isinstance(x, dict):
         return ("dict", tuple((canon(k), canon(v)) for k, v in x.items()))
     if isinstance(x, (list, tuple)):
