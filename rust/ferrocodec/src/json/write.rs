@@ -591,9 +591,37 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
             return n - i;
         }
     }
-    // Short strings (most keys): two overlapping words checked at once.
+    copy_plain_words::<ASCII>(s, i, k, o)
+}
+
+/// The end of [`copy_plain_run`] without vectors: the run from `s[i..]`,
+/// whose bytes before `k` are plain and already at `o`, continued a word
+/// (8 bytes) at a time; returns its length. On x86-64 fewer than 16 bytes
+/// are left when it starts; elsewhere it does the whole run.
+///
+/// # Safety
+/// As [`copy_plain_run`]; `i <= k <= s.len()`.
+#[inline(always)]
+unsafe fn copy_plain_words<const ASCII: bool>(
+    s: &[u8],
+    i: usize,
+    mut k: usize,
+    o: *mut u8,
+) -> usize {
+    let n = s.len();
+    // A word at a time while more than two are left.
+    while n - k > 16 {
+        let a = std::ptr::read_unaligned(s.as_ptr().add(k) as *const u64);
+        if swar_dirty::<ASCII>(a) {
+            break;
+        }
+        std::ptr::write_unaligned(o.add(k - i) as *mut u64, a);
+        k += 8;
+    }
+    // Short strings (most keys): two overlapping words checked at once,
+    // which cover the rest when it is 8 to 16 bytes.
     let rest = n - k;
-    if rest >= 8 {
+    if (8..=16).contains(&rest) {
         let a = std::ptr::read_unaligned(s.as_ptr().add(k) as *const u64);
         let b = std::ptr::read_unaligned(s.as_ptr().add(n - 8) as *const u64);
         if !swar_dirty::<ASCII>(a) && !swar_dirty::<ASCII>(b) {
@@ -601,7 +629,7 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
             std::ptr::write_unaligned(o.add(n - 8 - i) as *mut u64, b);
             return n - i;
         }
-    } else if rest >= 4 {
+    } else if (4..8).contains(&rest) {
         let a = std::ptr::read_unaligned(s.as_ptr().add(k) as *const u32) as u64;
         let b = std::ptr::read_unaligned(s.as_ptr().add(n - 4) as *const u32) as u64;
         // Both words in one: no byte of the combined value is made up.
@@ -1157,6 +1185,47 @@ mod tests {
             esc(&long, true),
             format!("\"{}\\b{}\"", "x".repeat(40), "y".repeat(40))
         );
+    }
+
+    /// The word path of `copy_plain_run` (the whole run on CPUs without
+    /// the vector path), on every string of `specials_at_every_position`:
+    /// exactly the plain bytes before the first to escape are copied.
+    #[test]
+    fn plain_runs_by_words() {
+        fn check<const ASCII: bool>(s: &[u8]) {
+            let want = s
+                .iter()
+                .position(|&b| {
+                    if ASCII {
+                        needs_ascii_escape(b)
+                    } else {
+                        needs_unicode_escape(b)
+                    }
+                })
+                .unwrap_or(s.len());
+            let mut buf = vec![0u8; s.len() * 6 + 16];
+            // SAFETY: the buffer has the room `copy_plain_run` needs.
+            let got = unsafe { copy_plain_words::<ASCII>(s, 0, 0, buf.as_mut_ptr()) };
+            assert_eq!(got, want, "{s:?}");
+            assert_eq!(&buf[..got], &s[..got], "{s:?}");
+        }
+        let specials = ["\"", "\\", "\u{0}", "\u{1f}", " ", "~", "\u{7f}", "é", "😀"];
+        for len in 0..=40 {
+            for p in 0..len {
+                for sp in specials {
+                    let mut chars: Vec<String> = (0..len)
+                        .map(|i| ((b'a' + (i % 26) as u8) as char).to_string())
+                        .collect();
+                    chars[p] = sp.to_string();
+                    let s = chars.concat();
+                    check::<true>(s.as_bytes());
+                    check::<false>(s.as_bytes());
+                }
+            }
+            let plain = "ab".repeat(len);
+            check::<true>(plain.as_bytes());
+            check::<false>(plain.as_bytes());
+        }
     }
 
     /// Every string of plain filler with up to two special characters, at
