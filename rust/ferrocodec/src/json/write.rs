@@ -163,11 +163,10 @@ trait Unit: Copy {
     /// Output bytes per unit at most: 6 (`\uXXXX`), or 12 for a pair.
     const MAX_OUT: usize;
     fn code(self) -> u32;
-    /// The `n` (1 to 8) units at `s` written at `o` a block at a time, or
-    /// None (nothing written) where the block cannot take them: astral
-    /// characters, or a CPU without the vector path. Writes up to 16
-    /// bytes past what it keeps.
-    unsafe fn block(s: *const Self, n: usize, o: *mut u8) -> Option<*mut u8>;
+    /// The `n` (1 to 8) units at `s` as 8 vector lanes of 16 bits (the
+    /// rest plain filler), or None when one is astral (it takes a pair).
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load8(s: *const Self, n: usize) -> Option<std::arch::x86_64::__m128i>;
 }
 
 /// The `n` units at `s` as 8 vector lanes of 16 bits: the first `n` are the
@@ -192,23 +191,15 @@ impl Unit for u8 {
     fn code(self) -> u32 {
         self as u32
     }
+    #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    unsafe fn block(s: *const u8, n: usize, o: *mut u8) -> Option<*mut u8> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::*;
-            let v = if n == 8 {
-                _mm_unpacklo_epi8(_mm_loadl_epi64(s as *const __m128i), _mm_setzero_si128())
-            } else {
-                lanes(s, n, |u| u as u16)
-            };
-            Some(block_units(v, n, o))
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            let _ = (s, n, o);
-            None
-        }
+    unsafe fn load8(s: *const u8, n: usize) -> Option<std::arch::x86_64::__m128i> {
+        use std::arch::x86_64::*;
+        Some(if n == 8 {
+            _mm_unpacklo_epi8(_mm_loadl_epi64(s as *const __m128i), _mm_setzero_si128())
+        } else {
+            lanes(s, n, |u| u as u16)
+        })
     }
 }
 
@@ -218,23 +209,15 @@ impl Unit for u16 {
     fn code(self) -> u32 {
         self as u32
     }
+    #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    unsafe fn block(s: *const u16, n: usize, o: *mut u8) -> Option<*mut u8> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::*;
-            let v = if n == 8 {
-                _mm_loadu_si128(s as *const __m128i)
-            } else {
-                lanes(s, n, |u| u)
-            };
-            Some(block_units(v, n, o))
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            let _ = (s, n, o);
-            None
-        }
+    unsafe fn load8(s: *const u16, n: usize) -> Option<std::arch::x86_64::__m128i> {
+        use std::arch::x86_64::*;
+        Some(if n == 8 {
+            _mm_loadu_si128(s as *const __m128i)
+        } else {
+            lanes(s, n, |u| u)
+        })
     }
 }
 
@@ -244,35 +227,28 @@ impl Unit for u32 {
     fn code(self) -> u32 {
         self
     }
+    #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    unsafe fn block(s: *const u32, n: usize, o: *mut u8) -> Option<*mut u8> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::*;
-            if n < 8 {
-                if (0..n).any(|j| *s.add(j) > 0xFFFF) {
-                    return None;
-                }
-                return Some(block_units(lanes(s, n, |u| u as u16), n, o));
-            }
-            let a = _mm_loadu_si128(s as *const __m128i);
-            let b = _mm_loadu_si128(s.add(4) as *const __m128i);
-            // Code points are below 2**21: a signed compare is exact.
-            let bmp = _mm_set1_epi32(0xFFFF);
-            let astral = _mm_or_si128(_mm_cmpgt_epi32(a, bmp), _mm_cmpgt_epi32(b, bmp));
-            if _mm_movemask_epi8(astral) != 0 {
+    unsafe fn load8(s: *const u32, n: usize) -> Option<std::arch::x86_64::__m128i> {
+        use std::arch::x86_64::*;
+        if n < 8 {
+            if (0..n).any(|j| *s.add(j) > 0xFFFF) {
                 return None;
             }
-            // The low 16 bits of each, sign-extended so that the signed
-            // pack keeps them exactly.
-            let low16 = |v: __m128i| _mm_srai_epi32::<16>(_mm_slli_epi32::<16>(v));
-            Some(block_units(_mm_packs_epi32(low16(a), low16(b)), 8, o))
+            return Some(lanes(s, n, |u| u as u16));
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            let _ = (s, n, o);
-            None
+        let a = _mm_loadu_si128(s as *const __m128i);
+        let b = _mm_loadu_si128(s.add(4) as *const __m128i);
+        // Code points are below 2**21: a signed compare is exact.
+        let bmp = _mm_set1_epi32(0xFFFF);
+        let astral = _mm_or_si128(_mm_cmpgt_epi32(a, bmp), _mm_cmpgt_epi32(b, bmp));
+        if _mm_movemask_epi8(astral) != 0 {
+            return None;
         }
+        // The low 16 bits of each, sign-extended so that the signed
+        // pack keeps them exactly.
+        let low16 = |v: __m128i| _mm_srai_epi32::<16>(_mm_slli_epi32::<16>(v));
+        Some(_mm_packs_epi32(low16(a), low16(b)))
     }
 }
 
@@ -309,7 +285,8 @@ unsafe fn block_units(v: std::arch::x86_64::__m128i, n: usize, o: *mut u8) -> *m
     // Mixed (most non-Latin text mixes in spaces and punctuation): a branch
     // per unit. Selecting by masks instead, or storing at prefix sums of
     // the lengths, measured about 1.4x slower on twitter.json's text, whose
-    // runs of one kind the branches follow (docs/benchmarks.md).
+    // runs of one kind the branches follow (docs/benchmarks.md). With
+    // AVX-512 VBMI2, `block16_avx512` packs them without branches.
     let digits = hex_digits8(v);
     let mut units = [0u16; 8];
     _mm_storeu_si128(units.as_mut_ptr() as *mut __m128i, v);
@@ -374,15 +351,264 @@ unsafe fn put_u_escapes8(v: std::arch::x86_64::__m128i, mut o: *mut u8) -> *mut 
     o
 }
 
+/// The 16 (or the first `n`) units at `s` as 16-bit lanes, the rest zero;
+/// None when one is astral. Masked loads: nothing past the `n` is read.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
+#[inline]
+unsafe fn load16_avx512<U: Unit>(s: *const U, n: usize) -> Option<std::arch::x86_64::__m256i> {
+    use std::arch::x86_64::*;
+    let m: u16 = if n >= 16 { u16::MAX } else { (1u16 << n) - 1 };
+    match std::mem::size_of::<U>() {
+        1 => Some(_mm256_cvtepu8_epi16(_mm_maskz_loadu_epi8(
+            m,
+            s as *const i8,
+        ))),
+        2 => Some(_mm256_maskz_loadu_epi16(m, s as *const i16)),
+        _ => {
+            let w = _mm512_maskz_loadu_epi32(m, s as *const i32);
+            if _mm512_cmpgt_epu32_mask(w, _mm512_set1_epi32(0xFFFF)) != 0 {
+                return None;
+            }
+            Some(_mm512_cvtepi32_epi16(w))
+        }
+    }
+}
+
+/// Tables of [`block16_avx512`]. Its byte permutations index two 64-byte
+/// vectors, A (0..64): the hex digit of each input byte's low nibble
+/// (0..32) and of its high nibble (32..64); and B (64..128): the input
+/// bytes (64..96), the two-byte escapes' letters (96..112), then `\u`
+/// repeated (112, 113, ...).
+#[cfg(target_arch = "x86_64")]
+mod escape16 {
+    const BACKSLASH: u8 = 112;
+    const U: u8 = 113;
+
+    /// Slot `j` (8 bytes) of `half`, for unit `u = 8 * half + j`: `\u` and
+    /// the digits of its high byte then its low byte (most significant
+    /// first), the slot of a `\uXXXX`.
+    const fn wide(half: usize) -> [u8; 64] {
+        let mut t = [0u8; 64];
+        let mut j = 0;
+        while j < 8 {
+            let b = 2 * (8 * half + j) as u8;
+            t[8 * j] = BACKSLASH;
+            t[8 * j + 1] = U;
+            t[8 * j + 2] = 32 + b + 1;
+            t[8 * j + 3] = b + 1;
+            t[8 * j + 4] = 32 + b;
+            t[8 * j + 5] = b;
+            j += 1;
+        }
+        t
+    }
+    /// The slots' other bytes: a plain unit's slot begins with its low
+    /// byte (byte 0), a two-byte escape's is `\` (as in `wide`) and its
+    /// letter (byte 1).
+    const fn other(half: usize) -> [u8; 64] {
+        let mut t = wide(half);
+        let mut j = 0;
+        while j < 8 {
+            t[8 * j] = 64 + 2 * (8 * half + j) as u8;
+            t[8 * j + 1] = 96 + (8 * half + j) as u8;
+            j += 1;
+        }
+        t
+    }
+    pub static WIDE: [[u8; 64]; 2] = [wide(0), wide(1)];
+    pub static OTHER: [[u8; 64]; 2] = [other(0), other(1)];
+
+    /// The characters with a two-byte escape (`\"`, `\\`, `\b`, `\t`, `\n`,
+    /// `\f`, `\r`) and their letters. Their low 6 bits differ.
+    const TWO: [(u8, u8); 7] = [
+        (b'"', b'"'),
+        (b'\\', b'\\'),
+        (0x08, b'b'),
+        (0x09, b't'),
+        (0x0A, b'n'),
+        (0x0C, b'f'),
+        (0x0D, b'r'),
+    ];
+    /// By a byte's low 6 bits: the byte with a two-byte escape that has
+    /// them, or one that does not (so that equality finds exactly those).
+    pub static EXPECT: [u8; 64] = {
+        let mut t = [0xFFu8; 64];
+        // 0xFF has the low bits 0x3F: never equal to what is there.
+        t[0x3F] = 0;
+        let mut i = 0;
+        while i < TWO.len() {
+            t[(TWO[i].0 & 0x3F) as usize] = TWO[i].0;
+            i += 1;
+        }
+        t
+    };
+    pub static LETTERS: [u8; 64] = {
+        let mut t = [0u8; 64];
+        let mut i = 0;
+        while i < TWO.len() {
+            t[(TWO[i].0 & 0x3F) as usize] = TWO[i].1;
+            i += 1;
+        }
+        t
+    };
+}
+
+/// 16 (or the first `n`) BMP code units escaped at `o` with AVX-512 VBMI2,
+/// without a branch per unit: each unit's output (1 byte, a two-byte
+/// escape or `\uXXXX`) is laid out in its own 8-byte slot by a byte
+/// permutation, and `vpcompressb` keeps the first 1, 2 or 6 bytes of each
+/// slot. Stores up to 64 bytes from `o` per 8 units (past what it keeps).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
+#[inline]
+unsafe fn block16_avx512(v: std::arch::x86_64::__m256i, n: usize, o: *mut u8) -> *mut u8 {
+    use std::arch::x86_64::*;
+    let valid: u16 = if n >= 16 { u16::MAX } else { (1u16 << n) - 1 };
+    // Plain: ' '..='~', not '"' or '\\'.
+    let in_range = _mm256_cmplt_epu16_mask(
+        _mm256_sub_epi16(v, _mm256_set1_epi16(0x20)),
+        _mm256_set1_epi16(0x5F),
+    );
+    let special = _mm256_cmpeq_epi16_mask(v, _mm256_set1_epi16(b'"' as i16))
+        | _mm256_cmpeq_epi16_mask(v, _mm256_set1_epi16(b'\\' as i16));
+    let plain = in_range & !special & valid;
+    if plain == valid {
+        _mm_storeu_si128(o as *mut __m128i, _mm256_cvtepi16_epi8(v));
+        return o.add(n);
+    }
+    // Each unit's low byte, 0xFF for units above it.
+    let bytes = _mm256_cvtusepi16_epi8(v);
+    let key = _mm512_castsi128_si512(_mm_and_si128(bytes, _mm_set1_epi8(0x3F)));
+    let table = |t: &[u8; 64]| _mm512_loadu_si512(t.as_ptr() as *const _);
+    let expect = _mm512_castsi512_si128(_mm512_permutexvar_epi8(key, table(&escape16::EXPECT)));
+    let short = _mm_cmpeq_epi8_mask(expect, bytes) & valid;
+    let letters = _mm512_castsi512_si128(_mm512_permutexvar_epi8(key, table(&escape16::LETTERS)));
+    // Everything else (non-ASCII, other controls, DEL): `\uXXXX`.
+    let wide = valid & !plain & !short;
+    let nibble = _mm256_set1_epi8(0x0F);
+    let hex =
+        _mm256_broadcastsi128_si256(_mm_loadu_si128(b"0123456789abcdef".as_ptr() as *const _));
+    let low = _mm256_shuffle_epi8(hex, _mm256_and_si256(v, nibble));
+    let high = _mm256_shuffle_epi8(hex, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
+    let a = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(low), high);
+    let b = _mm512_inserti64x4::<1>(
+        _mm512_castsi256_si512(v),
+        _mm256_set_m128i(_mm_set1_epi16(0x755c), letters),
+    );
+    const FIRSTS: u64 = 0x0101_0101_0101_0101;
+    let mut o = o;
+    for half in 0..2 {
+        if half == 1 && n <= 8 {
+            break;
+        }
+        let part = |m: u16| _pdep_u64((m >> (8 * half)) as u8 as u64, FIRSTS);
+        let (p, s, w) = (part(plain), part(short), part(wide));
+        let index = _mm512_mask_blend_epi8(
+            p | (s << 1),
+            table(&escape16::WIDE[half]),
+            table(&escape16::OTHER[half]),
+        );
+        let slots = _mm512_permutex2var_epi8(a, index, b);
+        // Bytes kept per slot: 1, 2 or 6.
+        let keep = p | (s * 3) | (w * 0x3F);
+        _mm512_storeu_si512(o as *mut _, _mm512_maskz_compress_epi8(keep, slots));
+        o = o.add(keep.count_ones() as usize);
+    }
+    o
+}
+
+/// Whether this CPU runs [`block16_avx512`] (checked once).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn avx512_escapes() -> bool {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    // 0: not checked yet, 1: no, 2: yes.
+    static STATE: AtomicU8 = AtomicU8::new(0);
+    match STATE.load(Ordering::Relaxed) {
+        0 => {
+            let yes = std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512bw")
+                && std::is_x86_feature_detected!("avx512vl")
+                && std::is_x86_feature_detected!("avx512vbmi")
+                && std::is_x86_feature_detected!("avx512vbmi2")
+                && std::is_x86_feature_detected!("bmi2")
+                && std::is_x86_feature_detected!("popcnt");
+            STATE.store(1 + yes as u8, Ordering::Relaxed);
+            yes
+        }
+        s => s == 2,
+    }
+}
+
+/// Room past the escapes' worst case that the blocks may store into.
+const BLOCK_SLACK: usize = 64;
+
 /// `encode_basestring_ascii` of code units, a segment per reservation.
 #[inline(never)]
 fn write_units_ascii<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512_escapes() {
+        // SAFETY: the CPU has the features.
+        return unsafe { write_units_ascii_avx512(out, s) };
+    }
+    write_units_ascii_portable(out, s)
+}
+
+/// [`write_units_ascii`] with [`block_units`] (SSE2) on x86-64, a unit at
+/// a time elsewhere.
+fn write_units_ascii_portable<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: as `units_with` requires of its block: `block_units` reads
+    // the `n` units, writes at most MAX_OUT bytes a unit and stores at most
+    // 16 past them.
+    unsafe {
+        units_with::<U, O, 8>(out, s, |p, n, o| Some(block_units(U::load8(p, n)?, n, o)))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: no block is written.
+    unsafe {
+        units_with::<U, O, 8>(out, s, |_: *const U, _, _| None)
+    }
+}
+
+/// [`write_units_ascii`] with [`block16_avx512`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
+unsafe fn write_units_ascii_avx512<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
+    // SAFETY: the masked loads read only the `n` units; `block16_avx512`
+    // writes at most 6 bytes a unit it keeps, and stores 64 bytes from
+    // where each 8 units' output begins: within the slack past the worst
+    // case of the units not yet written.
+    unsafe {
+        units_with::<U, O, 16>(out, s, |p, n, o| {
+            Some(block16_avx512(load16_avx512(p, n)?, n, o))
+        })
+    }
+}
+
+/// The loop of [`write_units_ascii`], writing up to `BLOCK` units at a
+/// time with `block`: it returns the end of what it wrote, or None
+/// (nothing written) for blocks it cannot take (astral characters), which
+/// are written a unit at a time.
+///
+/// # Safety
+/// `block(p, n, o)` may read the `n` units at `p`, must write at most
+/// `n * U::MAX_OUT` bytes it keeps, and may store up to [`BLOCK_SLACK`]
+/// bytes past the worst case of the units it has not written.
+#[inline(always)]
+unsafe fn units_with<U: Unit, O: Out + ?Sized, const BLOCK: usize>(
+    out: &mut O,
+    s: &[U],
+    block: impl Fn(*const U, usize, *mut u8) -> Option<*mut u8>,
+) {
     out.push(b'"');
     for seg in s.chunks(SEGMENT) {
         // The worst case of every unit, plus the blocks' slack.
-        out.reserve(seg.len() * U::MAX_OUT + 16);
-        // SAFETY: each unit writes at most MAX_OUT bytes (and at most 16
-        // past them), which the reservation holds; only written bytes are
+        out.reserve(seg.len() * U::MAX_OUT + BLOCK_SLACK);
+        // SAFETY: each unit writes at most MAX_OUT bytes, and a block
+        // stores at most BLOCK_SLACK bytes past the worst case of the units
+        // left, which the reservation holds; only written bytes are
         // exposed; the block reads stay inside `seg`.
         unsafe {
             let len = out.len();
@@ -390,8 +616,8 @@ fn write_units_ascii<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
             let mut o = start;
             let mut i = 0;
             while i < seg.len() {
-                let n = (seg.len() - i).min(8);
-                o = match U::block(seg.as_ptr().add(i), n, o) {
+                let n = (seg.len() - i).min(BLOCK);
+                o = match block(seg.as_ptr().add(i), n, o) {
                     Some(next) => next,
                     None => {
                         // Astral characters: one unit at a time.
@@ -1416,22 +1642,29 @@ mod tests {
 
     /// [`write_str_ascii_latin1`] / `_ucs2` / `_ucs4` of the same code
     /// units, in every kind that holds them; all must equal the reference.
+    /// Every kind of str the units fit, through the dispatched writer (the
+    /// AVX-512 one on a CPU that has it) and the portable one.
     fn check_units(units: &[u32]) {
+        fn both<U: Unit>(units: &[U], want: &str, kind: &str) {
+            let mut out = Vec::new();
+            write_units_ascii(&mut out, units);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{kind}");
+            let mut out = Vec::new();
+            write_units_ascii_portable(&mut out, units);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{kind}, portable");
+        }
         let want = reference_units(units);
         let mut out = Vec::new();
         write_str_ascii_ucs4(&mut out, units);
         assert_eq!(String::from_utf8(out).unwrap(), want, "ucs4 {units:x?}");
+        both(units, &want, &format!("ucs4 {units:x?}"));
         if units.iter().all(|&c| c <= 0xFFFF) {
             let u16s: Vec<u16> = units.iter().map(|&c| c as u16).collect();
-            let mut out = Vec::new();
-            write_str_ascii_ucs2(&mut out, &u16s);
-            assert_eq!(String::from_utf8(out).unwrap(), want, "ucs2 {units:x?}");
+            both(&u16s, &want, &format!("ucs2 {units:x?}"));
         }
         if units.iter().all(|&c| c <= 0xFF) {
             let u8s: Vec<u8> = units.iter().map(|&c| c as u8).collect();
-            let mut out = Vec::new();
-            write_str_ascii_latin1(&mut out, &u8s);
-            assert_eq!(String::from_utf8(out).unwrap(), want, "latin1 {units:x?}");
+            both(&u8s, &want, &format!("latin1 {units:x?}"));
         }
     }
 
