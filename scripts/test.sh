@@ -24,6 +24,8 @@ echo "==> installing test requirements"
 
 echo "==> cargo test (Rust core)"
 cargo test --locked -p ferrocodec
+echo "==> cargo test (Rust core, portable code: what arm64 runs, built here without the x86-64 vector paths)"
+FERROCODEC_PORTABLE=1 cargo test --locked -p ferrocodec --target-dir target/portable
 
 echo "==> building the release wheel"
 wheels=$(mktemp -d)

@@ -228,7 +228,7 @@ fn count_ascii_whitespace(input: &[u8]) -> usize {
         // Short inputs (most calls): no dispatch, no lanes to sum.
         return input.iter().filter(|&&b| is_ascii_whitespace(b)).count();
     }
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2.
         return unsafe { count_ascii_whitespace_avx2(input) };
@@ -236,7 +236,7 @@ fn count_ascii_whitespace(input: &[u8]) -> usize {
     count_ascii_whitespace_lanes(input)
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[target_feature(enable = "avx2")]
 unsafe fn count_ascii_whitespace_avx2(input: &[u8]) -> usize {
     count_ascii_whitespace_lanes(input)
@@ -288,7 +288,7 @@ pub fn decode_simd(input: &[u8], table: &DecodeTable, out: &mut [u8]) -> bool {
         return decode_small(input, table, out);
     }
     // More characters than `out` needs, padded: there is whitespace.
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     if input.len() >= COMPACT_MIN
         && input.len() > out.len().div_ceil(3) * 4
         && std::is_x86_feature_detected!("avx512vbmi2")
@@ -333,6 +333,7 @@ fn decode_small(input: &[u8], table: &DecodeTable, out: &mut [u8]) -> bool {
 /// Inputs with whitespace from this size on are compacted before decoding
 /// where the CPU can (simdutf's own whitespace path runs at about 4 GB/s here,
 /// compaction plus its plain path at about 7).
+#[cfg(simd_x86)]
 const COMPACT_MIN: usize = 4096;
 
 /// simdutf on `input` into `out`: the bytes written, or None if it refused.
@@ -361,7 +362,7 @@ fn simd_chunk(
     (r.error == simdutf::ErrorCode::Success && whole).then_some(written)
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 mod compact {
     //! Whitespace removed 64 bytes at a time (AVX-512 VBMI2 compress) into a
     //! small buffer that is decoded whenever it fills, so that long inputs

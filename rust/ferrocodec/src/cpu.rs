@@ -28,7 +28,7 @@ impl SimdLevel {
 
 /// Detects the instruction set of the running CPU.
 pub fn detect() -> SimdLevel {
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[cfg(any(target_arch = "x86", simd_x86))]
     {
         if std::is_x86_feature_detected!("avx512f")
             && std::is_x86_feature_detected!("avx512bw")
@@ -51,7 +51,7 @@ pub fn detect() -> SimdLevel {
         }
         SimdLevel::Scalar
     }
-    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64")))]
+    #[cfg(not(any(target_arch = "x86", simd_x86, target_arch = "aarch64")))]
     {
         SimdLevel::Scalar
     }

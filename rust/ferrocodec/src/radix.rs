@@ -157,9 +157,9 @@ pub fn base16_encoded_len(n: usize, wrapcol: usize) -> Option<usize> {
 pub fn base16_encode_into(input: &[u8], out: &mut [u8]) {
     assert_eq!(out.len(), input.len() * 2);
     // SAFETY: SSE2 is part of the x86_64 baseline; the helper stays in bounds.
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     let done = unsafe { base16_encode_sse2(input, out) };
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(simd_x86))]
     let done = 0;
     for (i, &b) in input[done..].iter().enumerate() {
         let o = 2 * (done + i);
@@ -168,7 +168,7 @@ pub fn base16_encode_into(input: &[u8], out: &mut [u8]) {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[target_feature(enable = "sse2")]
 unsafe fn base16_encode_sse2(input: &[u8], out: &mut [u8]) -> usize {
     use std::arch::x86_64::*;

@@ -171,7 +171,7 @@ const POW10: [f64; 23] = [
 /// counts digits). Returns the index after the run.
 #[inline(always)]
 fn digits(s: &[u8], i: usize, m: &mut u64) -> usize {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     if s.len() - i >= 16 {
         return digits_sse2(s, i, m);
     }
@@ -195,6 +195,7 @@ fn digits_scalar(s: &[u8], mut i: usize, m: &mut u64) -> usize {
 }
 
 /// `10^n` for `n` in 0..=16.
+#[cfg(simd_x86)]
 const POW10_U64: [u64; 17] = {
     let mut t = [1u64; 17];
     let mut n = 1;
@@ -211,7 +212,7 @@ const POW10_U64: [u64; 17] = {
 /// sixteen digits is two eight-digit words (the one-digit loop took a turn
 /// and a branch per digit: 15 to 17 for canada.json's floats).
 /// `s.len() - i >= 16`.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 fn digits_sse2(s: &[u8], mut i: usize, m: &mut u64) -> usize {
     use std::arch::x86_64::*;
@@ -253,7 +254,7 @@ fn digits_sse2(s: &[u8], mut i: usize, m: &mut u64) -> usize {
 
 /// The value of eight digits, given as bytes 0..=9 with the first digit in
 /// the low byte (fast_float's `parse_eight_digits_unrolled`).
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 fn eight_digits(v: u64) -> u64 {
     const MASK: u64 = 0x0000_00FF_0000_00FF;

@@ -519,12 +519,12 @@ fn push_code_point(out: &mut Vec<u8>, cp: u32) {
 /// all ASCII.
 #[inline]
 fn find_string_special(data: &[u8], pos: usize, strict: bool) -> (usize, bool) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     {
         // SSE2 is part of x86_64.
         unsafe { find_string_special_sse2(data, pos, strict) }
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(simd_x86))]
     {
         find_string_special_swar(data, pos, strict)
     }
@@ -535,7 +535,7 @@ fn is_special(b: u8, strict: bool) -> bool {
     b == b'"' || b == b'\\' || (strict && b < 0x20)
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline]
 unsafe fn find_string_special_sse2(data: &[u8], mut pos: usize, strict: bool) -> (usize, bool) {
     use std::arch::x86_64::*;
@@ -572,7 +572,7 @@ unsafe fn find_string_special_sse2(data: &[u8], mut pos: usize, strict: bool) ->
     (pos, ascii)
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(simd_x86))]
 #[inline]
 fn find_string_special_swar(data: &[u8], mut pos: usize, strict: bool) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;

@@ -117,7 +117,7 @@ pub const SHORT_STR_ROOM: usize = 18;
 /// [`SHORT_STR_ROOM`] bytes.
 #[inline(always)]
 pub unsafe fn write_short_plain_str(p: *const u8, len: usize, dst: *mut u8) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     // SAFETY: as the caller promises; the load stays in the page of `p`.
     unsafe {
         use std::arch::x86_64::*;
@@ -132,7 +132,7 @@ pub unsafe fn write_short_plain_str(p: *const u8, len: usize, dst: *mut u8) -> O
         }
         None
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(simd_x86))]
     {
         let _ = (p, len, dst);
         None
@@ -165,13 +165,13 @@ trait Unit: Copy {
     fn code(self) -> u32;
     /// The `n` (1 to 8) units at `s` as 8 vector lanes of 16 bits (the
     /// rest plain filler), or None when one is astral (it takes a pair).
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     unsafe fn load8(s: *const Self, n: usize) -> Option<std::arch::x86_64::__m128i>;
 }
 
 /// The `n` units at `s` as 8 vector lanes of 16 bits: the first `n` are the
 /// units (each converted by `lane`), the rest plain filler.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 unsafe fn lanes<U: Copy>(
     s: *const U,
@@ -191,7 +191,7 @@ impl Unit for u8 {
     fn code(self) -> u32 {
         self as u32
     }
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     #[inline(always)]
     unsafe fn load8(s: *const u8, n: usize) -> Option<std::arch::x86_64::__m128i> {
         use std::arch::x86_64::*;
@@ -209,7 +209,7 @@ impl Unit for u16 {
     fn code(self) -> u32 {
         self as u32
     }
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     #[inline(always)]
     unsafe fn load8(s: *const u16, n: usize) -> Option<std::arch::x86_64::__m128i> {
         use std::arch::x86_64::*;
@@ -227,7 +227,7 @@ impl Unit for u32 {
     fn code(self) -> u32 {
         self
     }
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     #[inline(always)]
     unsafe fn load8(s: *const u32, n: usize) -> Option<std::arch::x86_64::__m128i> {
         use std::arch::x86_64::*;
@@ -253,7 +253,7 @@ impl Unit for u32 {
 }
 
 /// The first `n` of 8 BMP code units in a vector, escaped at `o`.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 unsafe fn block_units(v: std::arch::x86_64::__m128i, n: usize, o: *mut u8) -> *mut u8 {
     use std::arch::x86_64::*;
@@ -308,7 +308,7 @@ unsafe fn block_units(v: std::arch::x86_64::__m128i, n: usize, o: *mut u8) -> *m
 
 /// The four hex digits of each of 8 16-bit units in a vector, most
 /// significant first in memory order.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 unsafe fn hex_digits8(v: std::arch::x86_64::__m128i) -> [u32; 8] {
     use std::arch::x86_64::*;
@@ -340,7 +340,7 @@ unsafe fn hex_digits8(v: std::arch::x86_64::__m128i) -> [u32; 8] {
 }
 
 /// `\\uXXXX` of 8 16-bit units in a vector (48 bytes, and 2 of slack).
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 unsafe fn put_u_escapes8(v: std::arch::x86_64::__m128i, mut o: *mut u8) -> *mut u8 {
     for d in hex_digits8(v) {
@@ -353,7 +353,7 @@ unsafe fn put_u_escapes8(v: std::arch::x86_64::__m128i, mut o: *mut u8) -> *mut 
 
 /// The 16 (or the first `n`) units at `s` as 16-bit lanes, the rest zero;
 /// None when one is astral. Masked loads: nothing past the `n` is read.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
 #[inline]
 unsafe fn load16_avx512<U: Unit>(s: *const U, n: usize) -> Option<std::arch::x86_64::__m256i> {
@@ -380,7 +380,7 @@ unsafe fn load16_avx512<U: Unit>(s: *const U, n: usize) -> Option<std::arch::x86
 /// (0..32) and of its high nibble (32..64); and B (64..128): the input
 /// bytes (64..96), the two-byte escapes' letters (96..112), then `\u`
 /// repeated (112, 113, ...).
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 mod escape16 {
     const BACKSLASH: u8 = 112;
     const U: u8 = 113;
@@ -459,7 +459,7 @@ mod escape16 {
 /// escape or `\uXXXX`) is laid out in its own 8-byte slot by a byte
 /// permutation, and `vpcompressb` keeps the first 1, 2 or 6 bytes of each
 /// slot. Stores up to 64 bytes from `o` per 8 units (past what it keeps).
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
 #[inline]
 unsafe fn block16_avx512(v: std::arch::x86_64::__m256i, n: usize, o: *mut u8) -> *mut u8 {
@@ -519,7 +519,7 @@ unsafe fn block16_avx512(v: std::arch::x86_64::__m256i, n: usize, o: *mut u8) ->
 }
 
 /// Whether this CPU runs [`block16_avx512`] (checked once).
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 fn avx512_escapes() -> bool {
     use std::sync::atomic::{AtomicU8, Ordering};
@@ -547,7 +547,7 @@ const BLOCK_SLACK: usize = 64;
 /// `encode_basestring_ascii` of code units, a segment per reservation.
 #[inline(never)]
 fn write_units_ascii<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     if avx512_escapes() {
         // SAFETY: the CPU has the features.
         return unsafe { write_units_ascii_avx512(out, s) };
@@ -558,14 +558,14 @@ fn write_units_ascii<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
 /// [`write_units_ascii`] with [`block_units`] (SSE2) on x86-64, a unit at
 /// a time elsewhere.
 fn write_units_ascii_portable<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     // SAFETY: as `units_with` requires of its block: `block_units` reads
     // the `n` units, writes at most MAX_OUT bytes a unit and stores at most
     // 16 past them.
     unsafe {
         units_with::<U, O, 8>(out, s, |p, n, o| Some(block_units(U::load8(p, n)?, n, o)))
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(simd_x86))]
     // SAFETY: no block is written.
     unsafe {
         units_with::<U, O, 8>(out, s, |_: *const U, _, _| None)
@@ -573,7 +573,7 @@ fn write_units_ascii_portable<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
 }
 
 /// [`write_units_ascii`] with [`block16_avx512`].
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
 unsafe fn write_units_ascii_avx512<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
     // SAFETY: the masked loads read only the `n` units; `block16_avx512`
@@ -777,11 +777,11 @@ unsafe fn escape_from<const ASCII: bool>(s: &[u8], mut i: usize, mut o: *mut u8)
 /// how many. May write up to 16 bytes past them (inside the reserved slack).
 #[inline(always)]
 unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> usize {
-    let n = s.len();
-    let mut k = i;
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(simd_x86)]
     {
         use std::arch::x86_64::*;
+        let n = s.len();
+        let mut k = i;
         let rest = n - k;
         let p = s.as_ptr().add(k);
         // Shorter than a vector (most keys and many values), not empty:
@@ -816,8 +816,10 @@ unsafe fn copy_plain_run<const ASCII: bool>(s: &[u8], i: usize, o: *mut u8) -> u
             }
             return n - i;
         }
+        copy_plain_words::<ASCII>(s, i, k, o)
     }
-    copy_plain_words::<ASCII>(s, i, k, o)
+    #[cfg(not(simd_x86))]
+    copy_plain_words::<ASCII>(s, i, i, o)
 }
 
 /// The end of [`copy_plain_run`] without vectors: the run from `s[i..]`,
@@ -897,7 +899,7 @@ fn swar_dirty<const ASCII: bool>(x: u64) -> bool {
 }
 
 /// The smallest page size of the targets the vector paths run on.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 const PAGE: usize = 4096;
 
 /// The 16 bytes at `p`, of which the caller owns only a prefix.
@@ -911,7 +913,7 @@ const PAGE: usize = 4096;
 /// The 16 bytes must lie in one page (`p as usize % PAGE <= PAGE - 16`)
 /// whose first byte at or after `p` is readable: then every one of them is
 /// readable. Only the bytes the caller owns may be used.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 unsafe fn load_within_page(p: *const u8) -> std::arch::x86_64::__m128i {
     let v;
@@ -929,7 +931,7 @@ unsafe fn load_within_page(p: *const u8) -> std::arch::x86_64::__m128i {
 
 /// Bit `j` set where byte `j` of `v` needs escaping: below 0x20, `"`,
 /// `\\`, and (ASCII output) above `~`.
-#[cfg(target_arch = "x86_64")]
+#[cfg(simd_x86)]
 #[inline(always)]
 fn dirty_mask<const ASCII: bool>(v: std::arch::x86_64::__m128i) -> u32 {
     use std::arch::x86_64::*;
@@ -987,16 +989,19 @@ unsafe fn put_u_escape(o: *mut u8, c: u32) -> *mut u8 {
 /// of slack stored after them).
 #[inline]
 unsafe fn put_u_escapes(units: &[u16], mut o: *mut u8) -> *mut u8 {
-    let mut k = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
+    #[cfg(simd_x86)]
+    let k = {
         use std::arch::x86_64::*;
         // SSE2 (every x86-64): the hex digits of 8 units at once.
+        let mut k = 0;
         while k + 8 <= units.len() {
             o = put_u_escapes8(_mm_loadu_si128(units.as_ptr().add(k) as *const __m128i), o);
             k += 8;
         }
-    }
+        k
+    };
+    #[cfg(not(simd_x86))]
+    let k = 0;
     for &u in &units[k..] {
         o = put_u_escape(o, u16::from_le(u) as u32);
     }
@@ -1527,10 +1532,7 @@ mod tests {
                             .bytes()
                             .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
                         assert!(
-                            !cfg!(target_arch = "x86_64")
-                                || !(1..16).contains(&t.len())
-                                || !readable
-                                || !plain,
+                            !cfg!(simd_x86) || !(1..16).contains(&t.len()) || !readable || !plain,
                             "{t:?}"
                         );
                     }
