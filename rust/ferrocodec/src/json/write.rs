@@ -167,6 +167,22 @@ trait Unit: Copy {
     /// rest plain filler), or None when one is astral (it takes a pair).
     #[cfg(simd_x86)]
     unsafe fn load8(s: *const Self, n: usize) -> Option<std::arch::x86_64::__m128i>;
+    /// The `n` (1 to 8) units at `s` written at `o` by [`block_units`], or
+    /// None (nothing written) where it cannot take them: astral
+    /// characters, or a CPU without the vector path. Writes up to 16 bytes
+    /// past what it keeps.
+    #[inline(always)]
+    unsafe fn block(s: *const Self, n: usize, o: *mut u8) -> Option<*mut u8> {
+        #[cfg(simd_x86)]
+        {
+            Some(block_units(Self::load8(s, n)?, n, o))
+        }
+        #[cfg(not(simd_x86))]
+        {
+            let _ = (s, n, o);
+            None
+        }
+    }
 }
 
 /// The `n` units at `s` as 8 vector lanes of 16 bits: the first `n` are the
@@ -558,50 +574,71 @@ fn write_units_ascii<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
 /// [`write_units_ascii`] with [`block_units`] (SSE2) on x86-64, a unit at
 /// a time elsewhere.
 fn write_units_ascii_portable<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
-    #[cfg(simd_x86)]
-    // SAFETY: as `units_with` requires of its block: `block_units` reads
-    // the `n` units, writes at most MAX_OUT bytes a unit and stores at most
-    // 16 past them.
-    unsafe {
-        units_with::<U, O, 8>(out, s, |p, n, o| Some(block_units(U::load8(p, n)?, n, o)))
-    }
-    #[cfg(not(simd_x86))]
-    // SAFETY: no block is written.
-    unsafe {
-        units_with::<U, O, 8>(out, s, |_: *const U, _, _| None)
-    }
+    // SAFETY: `Sse2` keeps the contract of `Blocks`.
+    unsafe { units_with::<U, O, Sse2>(out, s) }
 }
 
 /// [`write_units_ascii`] with [`block16_avx512`].
 #[cfg(simd_x86)]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")]
 unsafe fn write_units_ascii_avx512<U: Unit, O: Out + ?Sized>(out: &mut O, s: &[U]) {
-    // SAFETY: the masked loads read only the `n` units; `block16_avx512`
-    // writes at most 6 bytes a unit it keeps, and stores 64 bytes from
-    // where each 8 units' output begins: within the slack past the worst
-    // case of the units not yet written.
-    unsafe {
-        units_with::<U, O, 16>(out, s, |p, n, o| {
-            Some(block16_avx512(load16_avx512(p, n)?, n, o))
-        })
+    // SAFETY: `Avx512` keeps the contract of `Blocks`, and the caller
+    // checked the CPU.
+    unsafe { units_with::<U, O, Avx512>(out, s) }
+}
+
+/// How [`units_with`] writes a block of units. (A trait of inlined
+/// functions rather than a closure: the SSE2 closure was compiled as a
+/// function of its own, called for every block.)
+///
+/// # Safety
+/// `write(p, n, o)` (`n` of 1 to `LEN`) may read the `n` units at `p`,
+/// must write at most `n * U::MAX_OUT` bytes it keeps, and may store up to
+/// [`BLOCK_SLACK`] bytes past the worst case of the units it has not
+/// written. It returns the end of what it wrote, or None (nothing written)
+/// for blocks it cannot take (astral characters).
+unsafe trait Blocks {
+    const LEN: usize;
+    unsafe fn write<U: Unit>(p: *const U, n: usize, o: *mut u8) -> Option<*mut u8>;
+}
+
+/// [`block_units`] (every x86-64 has SSE2); a unit at a time elsewhere.
+struct Sse2;
+
+// SAFETY: `block_units` reads the `n` units, writes at most 6 bytes a unit
+// and stores at most 16 past them.
+unsafe impl Blocks for Sse2 {
+    const LEN: usize = 8;
+    #[inline(always)]
+    unsafe fn write<U: Unit>(p: *const U, n: usize, o: *mut u8) -> Option<*mut u8> {
+        U::block(p, n, o)
     }
 }
 
-/// The loop of [`write_units_ascii`], writing up to `BLOCK` units at a
-/// time with `block`: it returns the end of what it wrote, or None
-/// (nothing written) for blocks it cannot take (astral characters), which
-/// are written a unit at a time.
+/// [`block16_avx512`]; only for a CPU with its features.
+#[cfg(simd_x86)]
+struct Avx512;
+
+// SAFETY: the masked loads read only the `n` units; `block16_avx512` writes
+// at most 6 bytes a unit it keeps, and stores 64 bytes from where each 8
+// units' output begins: within the slack past the worst case of the units
+// not yet written. Only reached from `write_units_ascii_avx512`.
+#[cfg(simd_x86)]
+unsafe impl Blocks for Avx512 {
+    const LEN: usize = 16;
+    #[inline(always)]
+    unsafe fn write<U: Unit>(p: *const U, n: usize, o: *mut u8) -> Option<*mut u8> {
+        Some(block16_avx512(load16_avx512(p, n)?, n, o))
+    }
+}
+
+/// The loop of [`write_units_ascii`]: up to `B::LEN` units at a time, a
+/// unit at a time where the block cannot take them.
 ///
 /// # Safety
-/// `block(p, n, o)` may read the `n` units at `p`, must write at most
-/// `n * U::MAX_OUT` bytes it keeps, and may store up to [`BLOCK_SLACK`]
-/// bytes past the worst case of the units it has not written.
+/// `B` may need CPU features: the caller checked them.
 #[inline(always)]
-unsafe fn units_with<U: Unit, O: Out + ?Sized, const BLOCK: usize>(
-    out: &mut O,
-    s: &[U],
-    block: impl Fn(*const U, usize, *mut u8) -> Option<*mut u8>,
-) {
+unsafe fn units_with<U: Unit, O: Out + ?Sized, B: Blocks>(out: &mut O, s: &[U]) {
     out.push(b'"');
     for seg in s.chunks(SEGMENT) {
         // The worst case of every unit, plus the blocks' slack.
@@ -616,8 +653,8 @@ unsafe fn units_with<U: Unit, O: Out + ?Sized, const BLOCK: usize>(
             let mut o = start;
             let mut i = 0;
             while i < seg.len() {
-                let n = (seg.len() - i).min(BLOCK);
-                o = match block(seg.as_ptr().add(i), n, o) {
+                let n = (seg.len() - i).min(B::LEN);
+                o = match B::write(seg.as_ptr().add(i), n, o) {
                     Some(next) => next,
                     None => {
                         // Astral characters: one unit at a time.
