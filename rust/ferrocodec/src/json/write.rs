@@ -167,22 +167,6 @@ trait Unit: Copy {
     /// rest plain filler), or None when one is astral (it takes a pair).
     #[cfg(simd_x86)]
     unsafe fn load8(s: *const Self, n: usize) -> Option<std::arch::x86_64::__m128i>;
-    /// The `n` (1 to 8) units at `s` written at `o` by [`block_units`], or
-    /// None (nothing written) where it cannot take them: astral
-    /// characters, or a CPU without the vector path. Writes up to 16 bytes
-    /// past what it keeps.
-    #[inline(always)]
-    unsafe fn block(s: *const Self, n: usize, o: *mut u8) -> Option<*mut u8> {
-        #[cfg(simd_x86)]
-        {
-            Some(block_units(Self::load8(s, n)?, n, o))
-        }
-        #[cfg(not(simd_x86))]
-        {
-            let _ = (s, n, o);
-            None
-        }
-    }
 }
 
 /// The `n` units at `s` as 8 vector lanes of 16 bits: the first `n` are the
@@ -611,7 +595,15 @@ unsafe impl Blocks for Sse2 {
     const LEN: usize = 8;
     #[inline(always)]
     unsafe fn write<U: Unit>(p: *const U, n: usize, o: *mut u8) -> Option<*mut u8> {
-        U::block(p, n, o)
+        #[cfg(simd_x86)]
+        {
+            Some(block_units(U::load8(p, n)?, n, o))
+        }
+        #[cfg(not(simd_x86))]
+        {
+            let _ = (p, n, o);
+            None
+        }
     }
 }
 
