@@ -60,8 +60,12 @@ impl Drop for Owned {
 /// reference counting in PyO3, only a call to `_Py_IncRef`; CPython's own
 /// headers for that limited API increment `ob_refcnt` in place, and CPython
 /// keeps that working on later versions (PEP 683: immortal objects' counts
-/// are far from zero, so stray increments and matching decrements are
-/// harmless). The free-threaded builds keep PyO3's (atomic) version.
+/// are far from zero). Here, as in CPython's own inline functions from
+/// 3.12 on, an immortal object's count is left alone: a reference CPython
+/// took without counting it (None in a dict copy) may be released here,
+/// and a decrement of an immortal count with no increment before it would
+/// drift towards zero. The free-threaded builds keep PyO3's (atomic)
+/// version.
 ///
 /// # Safety
 /// `p` is a live object; attached to the interpreter.
@@ -69,7 +73,9 @@ impl Drop for Owned {
 pub unsafe fn incref(p: *mut ffi::PyObject) {
     #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED)))]
     {
-        (*p).ob_refcnt += 1;
+        if !immortal(p) {
+            (*p).ob_refcnt += 1;
+        }
     }
     #[cfg(not(all(Py_LIMITED_API, not(Py_GIL_DISABLED))))]
     {
@@ -85,6 +91,9 @@ pub unsafe fn incref(p: *mut ffi::PyObject) {
 pub unsafe fn decref(p: *mut ffi::PyObject) {
     #[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED)))]
     {
+        if immortal(p) {
+            return;
+        }
         // The last reference goes through the interpreter, which frees.
         if (*p).ob_refcnt == 1 {
             ffi::Py_DecRef(p);
@@ -96,6 +105,15 @@ pub unsafe fn decref(p: *mut ffi::PyObject) {
     {
         ffi::Py_DECREF(p);
     }
+}
+
+/// `_Py_IsImmortal` of 64-bit GIL builds of 3.12 to 3.14: the low 32 bits
+/// of the count, read as signed, below zero. (3.11 has no immortal
+/// objects, and no count reaches 2**31.)
+#[cfg(all(Py_LIMITED_API, not(Py_GIL_DISABLED)))]
+#[inline(always)]
+unsafe fn immortal(p: *mut ffi::PyObject) -> bool {
+    cfg!(target_pointer_width = "64") && ((*p).ob_refcnt as u32 as i32) < 0
 }
 
 /// A new str from UTF-8 (generalised UTF-8 with `surrogates`).
