@@ -379,6 +379,97 @@ def test_dicts_are_the_size_of_the_stdlibs():
     assert list(fj.loads(text).items()) == list(json.loads(text).items())
 
 
+# --- repeated records -----------------------------------------------------
+# From the fourth record with the same keys in the same order, a dict is a
+# copy of a template that holds those keys (rust/ferrocodec-python/src/
+# shapes.rs), with the values written into it. Each must still be the
+# dict the stdlib makes: items, order, size, and whether the collector
+# tracks it.
+
+
+def same_dicts(got, want):
+    assert got == want
+    assert list(got.items()) == list(want.items())
+    assert sys.getsizeof(got) == sys.getsizeof(want)
+    assert gc.is_tracked(got) == gc.is_tracked(want)
+
+
+def test_repeated_records_are_the_stdlibs():
+    leaves = [1, "x", 2.5, None, True, 10**30]
+    for n in [*range(1, 30), 40, 127, 128, 129, 200]:
+        keys = [f"k{i}" for i in range(n)]
+        rows = []
+        for r in range(6):
+            # Leaves only (an untracked dict), or one container among them.
+            row = {k: leaves[(i + r) % len(leaves)] for i, k in enumerate(keys)}
+            if r % 2:
+                row[keys[r % n]] = [r] if r % 4 == 1 else {"inner": r}
+            rows.append(row)
+        text = json.dumps(rows * 2)
+        got, want = fj.loads(text), json.loads(text)
+        for g, w in zip(got, want, strict=True):
+            same_dicts(g, w)
+        # Copies, not the same object, nor sharing the template's values.
+        assert got[4] is not got[10]
+        got[4][keys[0]] = "changed"
+        assert fj.loads(text) == want
+
+
+def test_repeated_records_with_hooks():
+    text = json.dumps([{"a": 1, "b": 2.5, "c": [3]}] * 5 + [{"a": 1, "b": 2.5, "c": 3}] * 5)
+    for hooks in [
+        {"object_hook": dict},
+        {"object_hook": lambda d: sorted(d.items())},
+        {"parse_int": lambda s: (int(s),)},
+        {"parse_float": decimal.Decimal},
+        {"parse_int": lambda s: None},
+    ]:
+        got, want = fj.loads(text, **hooks), json.loads(text, **hooks)
+        assert got == want, hooks
+        for g, w in zip(got, want, strict=True):
+            if isinstance(w, dict):
+                same_dicts(g, w)
+
+
+def test_repeated_records_in_other_orders_and_with_repeated_keys():
+    for rows in [
+        [{"a": 1, "b": 2}, {"b": 3, "a": 4}] * 4,
+        [{"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2}, {"a": 1, "c": 3, "b": 2}] * 4,
+    ]:
+        text = json.dumps(rows)
+        for g, w in zip(fj.loads(text), json.loads(text), strict=True):
+            same_dicts(g, w)
+    # A key twice in a record: the last value, in the first one's place.
+    text = "[" + ", ".join(['{"a": 1, "b": 2, "a": 3}'] * 5 + ['{"a": 1, "b": 2}'] * 5) + "]"
+    for g, w in zip(fj.loads(text), json.loads(text), strict=True):
+        same_dicts(g, w)
+    # Keys that are not cached (long, non-ASCII, escaped) never match one.
+    for key in ["k" * 70, "é", "a\\nb"]:
+        text = "[" + ", ".join([f'{{"{key}": 1, "z": 2}}'] * 6) + "]"
+        for g, w in zip(fj.loads(text), json.loads(text), strict=True):
+            same_dicts(g, w)
+
+
+def test_repeated_records_keep_reference_counts():
+    # Each copy takes references to the template's keys and None values,
+    # and the values decoded replace the None: nothing may be left over.
+    text = json.dumps([{"k": None, "v": [1], "w": "s"}] * 50 + [{"k": 1, "v": None, "w": None}] * 50)
+    assert fj.loads(text) == json.loads(text)
+    before = sys.getrefcount(None)
+    for _ in range(20):
+        got = fj.loads(text)
+        del got
+    assert sys.getrefcount(None) == before
+    # A value moved into a copy is held by it alone, as the stdlib's is.
+    counts = []
+    for module in (fj, json):
+        row = module.loads(text)[10]
+        value = row["v"]
+        del row
+        counts.append(sys.getrefcount(value))
+    assert counts[0] == counts[1]
+
+
 def test_error_doc_of_ascii_bytes_is_an_ascii_str():
     # The error's doc is the bytes decoded; ASCII text gives an ASCII str
     # (the narrowest kind, as CPython makes every str).

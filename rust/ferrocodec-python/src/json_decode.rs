@@ -5,6 +5,7 @@
 use crate::batch;
 use crate::layout::Layout;
 use crate::pyobj::{str_from_utf8, GcPause, Owned, Utf8};
+use crate::shapes::Shapes;
 use ferrocodec::json::scan::{
     Constant, Container, Number, NumberValue, Scanner as Core, Str, Visitor,
 };
@@ -594,14 +595,19 @@ fn with_visitor<T>(
             .as_deref_mut()
             .map(|r| std::mem::take(&mut r.stack))
             .unwrap_or_default();
+        let (cache, shapes) = match guard.as_deref_mut() {
+            Some(Reuse { keys, shapes, .. }) => (
+                Some(keys).filter(|_| Layout::get().reads_ascii()),
+                Some(shapes).filter(|_| Shapes::usable()),
+            ),
+            None => (None, None),
+        };
         let mut v = PyVisitor {
             py,
             cfg,
             stack,
-            cache: guard
-                .as_deref_mut()
-                .filter(|_| Layout::get().reads_ascii())
-                .map(|r| &mut r.keys),
+            cache,
+            shapes,
         };
         let result = f(&mut v);
         let mut stack = std::mem::take(&mut v.stack);
@@ -626,6 +632,8 @@ struct PyVisitor<'a, 'py> {
     /// Elements of the arrays being read, innermost last.
     stack: Vec<*mut ffi::PyObject>,
     cache: Option<&'a mut KeyCache>,
+    /// Templates of repeated records ([`crate::shapes`]).
+    shapes: Option<&'a mut Shapes>,
 }
 
 impl Drop for PyVisitor<'_, '_> {
@@ -823,6 +831,28 @@ impl PyVisitor<'_, '_> {
     /// The dict of the members on the stack from `start`, which it takes.
     fn dict(&mut self, start: usize) -> Result<Owned, Fail> {
         let n = (self.stack.len() - start) / 2;
+        if let Some(shapes) = self.shapes.as_deref_mut() {
+            // SAFETY: attached; the stack holds the 2n references from `start`.
+            if let Some(made) = unsafe { shapes.dict(self.py, self.stack.as_ptr().add(start), n) }?
+            {
+                // Its references were taken.
+                self.stack.truncate(start);
+                return Ok(made);
+            }
+            let made = self.dict_by_items(start)?;
+            // SAFETY: attached; a dict only this function has seen.
+            if let Some(shapes) = self.shapes.as_deref_mut() {
+                unsafe { shapes.learn(self.py, made.as_ptr()) };
+            }
+            return Ok(made);
+        }
+        self.dict_by_items(start)
+    }
+
+    /// [`Self::dict`], a member at a time.
+    #[inline(always)]
+    fn dict_by_items(&mut self, start: usize) -> Result<Owned, Fail> {
+        let n = (self.stack.len() - start) / 2;
         // SAFETY: attached; the stack holds the 2n references from `start`.
         if let Some(made) =
             unsafe { crate::pyobj::dict_from_items(self.stack.as_ptr().add(start), n) }
@@ -902,6 +932,7 @@ thread_local! {
     /// needs no lock (and free-threaded builds share nothing).
     static REUSE: RefCell<Reuse> = RefCell::new(Reuse {
         keys: KeyCache::new(),
+        shapes: Shapes::new(),
         stack: Vec::new(),
     });
 }
@@ -910,6 +941,8 @@ struct Reuse {
     /// Short ASCII dict keys seen lately: documents repeat their keys, and
     /// a hit costs a hash and a compare instead of a new str.
     keys: KeyCache,
+    /// Templates of the dicts of repeated records.
+    shapes: Shapes,
     /// The visitor's array stack, empty between calls; kept so that a small
     /// document makes no allocation for it (a new one grew by reallocation
     /// at 4, 8, 16, ... items: ~8% of decoding a 350-byte line).
@@ -922,9 +955,17 @@ impl Reuse {
 }
 
 struct KeyCache {
-    /// 16 KiB, which stay in the L1 cache.
-    entries: Vec<Entry>,
+    /// 16 KiB, which stay in the L1 cache: buckets of four entries (a cache
+    /// line), so that keys of one document with the same bucket do not
+    /// evict each other on every record (twitter.json's 94 keys have five
+    /// such pairs among 1,024 single slots, and one three among 512 buckets
+    /// of two: each of those keys was a new str each time, and its records
+    /// got no template, [`crate::shapes`]).
+    buckets: Vec<Bucket>,
 }
+
+#[repr(align(64))]
+struct Bucket([Entry; KeyCache::WAYS]);
 
 /// A cached key: a hash of its bytes (0: empty) and the str, whose own
 /// characters are compared with the key's (one cache line read: the str's,
@@ -937,16 +978,17 @@ struct Entry {
 impl KeyCache {
     const MAX_LEN: usize = 64;
     const SLOTS: usize = 1024;
+    const WAYS: usize = 4;
 
     fn new() -> Self {
         KeyCache {
-            entries: (0..Self::SLOTS)
-                .map(|_| Entry { tag: 0, obj: None })
+            buckets: (0..Self::SLOTS / Self::WAYS)
+                .map(|_| Bucket(std::array::from_fn(|_| Entry { tag: 0, obj: None })))
                 .collect(),
         }
     }
 
-    /// A hash of the key (never 0) and its slot.
+    /// A hash of the key (never 0) and its bucket.
     #[inline]
     fn hash(bytes: &[u8]) -> (u64, usize) {
         // Length, first and last 8 bytes: cheap, and keys of one document
@@ -968,7 +1010,20 @@ impl KeyCache {
             (u64::from_le_bytes(t), 0)
         };
         let h = (a ^ b.rotate_left(23) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h | 1, (h >> 54) as usize)
+        (h | 1, (h >> 56) as usize % (Self::SLOTS / Self::WAYS))
+    }
+
+    /// Whether `entry` holds the str of `bytes` (with this `tag`).
+    #[inline(always)]
+    fn holds(entry: &Entry, tag: u64, bytes: &[u8]) -> Option<*mut ffi::PyObject> {
+        if entry.tag != tag {
+            return None;
+        }
+        let obj = entry.obj.as_ref()?;
+        // SAFETY: a live exact str owned by the cache.
+        let (p, n) = unsafe { Layout::get().str_ascii(obj.as_ptr()) }?;
+        // SAFETY: the str has `n` characters at `p`.
+        (n == bytes.len() && unsafe { same_bytes(p, bytes) }).then(|| obj.as_ptr())
     }
 
     /// The str of `bytes` (ASCII, at most [`KeyCache::MAX_LEN`]); only
@@ -976,20 +1031,17 @@ impl KeyCache {
     #[inline]
     fn get(&mut self, py: Python<'_>, bytes: &[u8]) -> PyResult<Owned> {
         let (tag, i) = Self::hash(bytes);
-        let entry = &mut self.entries[i];
-        if entry.tag == tag {
-            if let Some(obj) = &entry.obj {
-                // SAFETY: a live exact str owned by the cache.
-                if let Some((p, n)) = unsafe { Layout::get().str_ascii(obj.as_ptr()) } {
-                    // SAFETY: the str has `n` characters at `p`.
-                    if n == bytes.len() && unsafe { same_bytes(p, bytes) } {
-                        // SAFETY: a live str owned by the cache.
-                        return Ok(unsafe { Owned::from_borrowed(obj.as_ptr()) });
-                    }
-                }
+        let bucket = &mut self.buckets[i].0;
+        for entry in bucket.iter() {
+            if let Some(obj) = Self::holds(entry, tag, bytes) {
+                // SAFETY: a live str owned by the cache.
+                return Ok(unsafe { Owned::from_borrowed(obj) });
             }
         }
         let s = str_from_utf8(py, bytes, true, false)?;
+        // The newer key first; the oldest goes.
+        bucket.rotate_right(1);
+        let entry = &mut bucket[0];
         entry.tag = tag;
         // SAFETY: a new strong reference for the cache.
         entry.obj = Some(unsafe { Bound::from_borrowed_ptr(py, s.as_ptr()) }.unbind());

@@ -154,6 +154,13 @@ impl Layout {
         ])
     }
 
+    /// Whether dict tables are read in place ([`Self::dict_next`],
+    /// [`Self::dict_str_entries`]).
+    #[inline(always)]
+    pub fn dicts_known(self) -> bool {
+        self.dicts
+    }
+
     /// Whether list, tuple and dict reads were verified (a tuple's item
     /// offset is only set then).
     #[inline(always)]
@@ -334,6 +341,37 @@ impl Layout {
             }
         }
         ffi::PyDict_Next(d, pos, key, value) != 0
+    }
+
+    /// The entries of a dict whose table is combined and holds str keys
+    /// only (`dk_kind` 1), as [`Self::dict_next`] finds them: (key, value)
+    /// pairs, and how many (`dk_nentries`, deleted ones included: their
+    /// value is NULL). None where the layout is not verified or the table
+    /// is of another kind.
+    ///
+    /// # Safety
+    /// `d` is a live dict; the caller writes through the pointer only into
+    /// a dict no other code has seen.
+    #[inline(always)]
+    pub unsafe fn dict_str_entries(
+        self,
+        d: *mut ffi::PyObject,
+    ) -> Option<(*mut [*mut ffi::PyObject; 2], usize)> {
+        if !self.dicts {
+            return None;
+        }
+        let header = std::mem::size_of::<ffi::PyObject>();
+        let p = d.cast::<u8>();
+        if !(*p.add(header + 24).cast::<*const u8>()).is_null() {
+            return None;
+        }
+        let keys = *p.add(header + 16).cast::<*mut u8>();
+        if *keys.add(10) != 1 {
+            return None;
+        }
+        let n = *keys.add(24).cast::<ffi::Py_ssize_t>();
+        let entries = keys.add(32 + (1usize << *keys.add(9)));
+        Some((entries.cast(), n as usize))
     }
 
     /// A str's UTF-8 where it can be read without a call: a compact ASCII

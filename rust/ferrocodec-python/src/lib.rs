@@ -17,6 +17,7 @@ mod layout;
 mod out;
 mod pyobj;
 mod radix;
+mod shapes;
 
 // build.rs already refuses this configuration with a longer explanation; this
 // keeps the promise even if the cfgs come from somewhere else (PYO3_CONFIG_FILE).
