@@ -417,6 +417,31 @@ mod escape16 {
         t
     }
     pub static WIDE: [[u8; 64]; 2] = [wide(0), wide(1)];
+
+    /// Output byte `j` of 16 units that are all `\uXXXX` (96 bytes, unit
+    /// `j / 6`, byte `j % 6` of its escape), in two tables of 64 (the
+    /// second half of the second one unused). B is `\u` repeated there.
+    const fn all_wide(part: usize) -> [u8; 64] {
+        let mut t = [0u8; 64];
+        let mut k = 0;
+        while k < 64 {
+            let j = 64 * part + k;
+            if j < 96 {
+                let b = 2 * (j / 6) as u8;
+                t[k] = match j % 6 {
+                    0 => BACKSLASH,
+                    1 => U,
+                    2 => 32 + b + 1,
+                    3 => b + 1,
+                    4 => 32 + b,
+                    _ => b,
+                };
+            }
+            k += 1;
+        }
+        t
+    }
+    pub static ALL_WIDE: [[u8; 64]; 2] = [all_wide(0), all_wide(1)];
     pub static OTHER: [[u8; 64]; 2] = [other(0), other(1)];
 
     /// The characters with a two-byte escape (`\"`, `\\`, `\b`, `\t`, `\n`,
@@ -477,21 +502,33 @@ unsafe fn block16_avx512(v: std::arch::x86_64::__m256i, n: usize, o: *mut u8) ->
         _mm_storeu_si128(o as *mut __m128i, _mm256_cvtepi16_epi8(v));
         return o.add(n);
     }
-    // Each unit's low byte, 0xFF for units above it.
-    let bytes = _mm256_cvtusepi16_epi8(v);
-    let key = _mm512_castsi128_si512(_mm_and_si128(bytes, _mm_set1_epi8(0x3F)));
-    let table = |t: &[u8; 64]| _mm512_loadu_si512(t.as_ptr() as *const _);
-    let expect = _mm512_castsi512_si128(_mm512_permutexvar_epi8(key, table(&escape16::EXPECT)));
-    let short = _mm_cmpeq_epi8_mask(expect, bytes) & valid;
-    let letters = _mm512_castsi512_si128(_mm512_permutexvar_epi8(key, table(&escape16::LETTERS)));
-    // Everything else (non-ASCII, other controls, DEL): `\uXXXX`.
-    let wide = valid & !plain & !short;
     let nibble = _mm256_set1_epi8(0x0F);
     let hex =
         _mm256_broadcastsi128_si256(_mm_loadu_si128(b"0123456789abcdef".as_ptr() as *const _));
     let low = _mm256_shuffle_epi8(hex, _mm256_and_si256(v, nibble));
     let high = _mm256_shuffle_epi8(hex, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
     let a = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(low), high);
+    let table = |t: &[u8; 64]| _mm512_loadu_si512(t.as_ptr() as *const _);
+    let non_ascii = _mm256_cmpgt_epu16_mask(v, _mm256_set1_epi16(0x7F)) & valid;
+    if non_ascii == valid && n >= 6 {
+        // Every unit non-ASCII (a run of CJK text, ...), so a `\uXXXX`:
+        // fixed places, no compression. The 96 bytes stored are at most
+        // 64 past the worst case of these units.
+        let b = _mm512_set1_epi16(0x755c);
+        let first = _mm512_permutex2var_epi8(a, table(&escape16::ALL_WIDE[0]), b);
+        let second = _mm512_permutex2var_epi8(a, table(&escape16::ALL_WIDE[1]), b);
+        _mm512_storeu_si512(o as *mut _, first);
+        _mm256_storeu_si256(o.add(64) as *mut _, _mm512_castsi512_si256(second));
+        return o.add(6 * n);
+    }
+    // Each unit's low byte, 0xFF for units above it.
+    let bytes = _mm256_cvtusepi16_epi8(v);
+    let key = _mm512_castsi128_si512(_mm_and_si128(bytes, _mm_set1_epi8(0x3F)));
+    let expect = _mm512_castsi512_si128(_mm512_permutexvar_epi8(key, table(&escape16::EXPECT)));
+    let short = _mm_cmpeq_epi8_mask(expect, bytes) & valid;
+    let letters = _mm512_castsi512_si128(_mm512_permutexvar_epi8(key, table(&escape16::LETTERS)));
+    // Everything else (non-ASCII, other controls, DEL): `\uXXXX`.
+    let wide = valid & !plain & !short;
     let b = _mm512_inserti64x4::<1>(
         _mm512_castsi256_si512(v),
         _mm256_set_m128i(_mm_set1_epi16(0x755c), letters),
