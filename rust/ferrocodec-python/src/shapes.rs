@@ -23,8 +23,10 @@
 //! second sighting cost 27% more time than no templates), and each copy is
 //! checked before a value is written: its table holds the keys at the
 //! expected places, each with None. Anything else, and the dict is made the
-//! usual way. GIL builds only, where [`Layout::dict_str_entries`] is
-//! verified; the templates are per thread ([`crate::json_decode`]'s reuse).
+//! usual way. Only where [`Layout::dict_str_entries`] is verified (the
+//! abi3 wheel on 64-bit GIL builds of 3.11 to 3.14, and the free-threaded
+//! 3.14t build, where a copy and its template are this thread's alone);
+//! the templates are per thread ([`crate::json_decode`]'s reuse).
 
 use crate::layout::Layout;
 use crate::pyobj::{decref, incref, Owned};
@@ -65,7 +67,7 @@ impl Shapes {
 
     /// Whether this interpreter lets dicts be made here.
     pub fn usable() -> bool {
-        cfg!(not(Py_GIL_DISABLED)) && Layout::get().dicts_known()
+        Layout::get().dicts_known()
     }
 
     #[inline(always)]
