@@ -605,6 +605,7 @@ fn with_visitor<T>(
         let mut v = PyVisitor {
             py,
             cfg,
+            number_hooks: cfg.parse_float.is_some() || cfg.parse_int.is_some(),
             stack,
             cache,
             shapes,
@@ -629,6 +630,8 @@ fn with_visitor<T>(
 struct PyVisitor<'a, 'py> {
     py: Python<'py>,
     cfg: &'a Scanner,
+    /// `parse_float` or `parse_int` is set.
+    number_hooks: bool,
     /// Elements of the arrays being read, innermost last.
     stack: Vec<*mut ffi::PyObject>,
     cache: Option<&'a mut KeyCache>,
@@ -654,6 +657,39 @@ impl PyVisitor<'_, '_> {
     #[inline]
     fn text(&self, text: &[u8]) -> Result<Owned, Fail> {
         Ok(str_from_utf8(self.py, text, true, false)?)
+    }
+
+    /// [`Visitor::number`] with a hook, or from the text.
+    #[inline(never)]
+    fn number_slow(&mut self, n: Number<'_>) -> Result<Owned, Fail> {
+        let py = self.py;
+        let hook = if n.is_float {
+            &self.cfg.parse_float
+        } else {
+            &self.cfg.parse_int
+        };
+        if let Some(f) = hook {
+            let arg = self.text(n.text)?;
+            return self.call1(f, arg);
+        }
+        // SAFETY (both): attached; a new reference or NULL with an exception.
+        let p = match n.value {
+            NumberValue::Int(v) => unsafe { ffi::PyLong_FromLongLong(v) },
+            // Correctly rounded, like float(): the same double.
+            _ if n.is_float => unsafe { ffi::PyFloat_FromDouble(n.to_f64()) },
+            // Big integers go through int(str), as in the stdlib: same value,
+            // same ValueError past sys.get_int_max_str_digits().
+            _ => {
+                let mut buf = Vec::with_capacity(n.text.len() + 1);
+                buf.extend_from_slice(n.text);
+                buf.push(0);
+                // SAFETY: NUL-terminated ASCII digits.
+                unsafe {
+                    ffi::PyLong_FromString(buf.as_ptr() as *const c_char, std::ptr::null_mut(), 10)
+                }
+            }
+        };
+        Ok(Owned::from_new(py, p)?)
     }
 }
 
@@ -697,38 +733,23 @@ impl Visitor for PyVisitor<'_, '_> {
         Ok(unsafe { Owned::from_borrowed(obj.as_ptr()) })
     }
 
-    #[inline]
+    /// A number the scanner computed, without hooks, inline; the rest in
+    /// [`Self::number_slow`] (in a call, canada.json's floats cost a call
+    /// each, and the number was passed through memory).
+    #[inline(always)]
     fn number(&mut self, n: Number<'_>) -> Result<Owned, Fail> {
-        let py = self.py;
-        let hook = if n.is_float {
-            &self.cfg.parse_float
-        } else {
-            &self.cfg.parse_int
-        };
-        if let Some(f) = hook {
-            let arg = self.text(n.text)?;
-            return self.call1(f, arg);
+        if !self.number_hooks {
+            // SAFETY (both): attached; a new reference or NULL with an exception.
+            let p = match n.value {
+                NumberValue::Int(v) => unsafe { ffi::PyLong_FromLongLong(v) },
+                // Correctly rounded, like float(): the same double.
+                NumberValue::Float(v) => unsafe { ffi::PyFloat_FromDouble(v) },
+                NumberValue::Text => return self.number_slow(n),
+            };
+            return Ok(Owned::from_new(self.py, p)?);
         }
-        // SAFETY (both): attached; a new reference or NULL with an exception.
-        let p = match n.value {
-            NumberValue::Int(v) => unsafe { ffi::PyLong_FromLongLong(v) },
-            // Correctly rounded, like float(): the same double.
-            _ if n.is_float => unsafe { ffi::PyFloat_FromDouble(n.to_f64()) },
-            // Big integers go through int(str), as in the stdlib: same value,
-            // same ValueError past sys.get_int_max_str_digits().
-            _ => {
-                let mut buf = Vec::with_capacity(n.text.len() + 1);
-                buf.extend_from_slice(n.text);
-                buf.push(0);
-                // SAFETY: NUL-terminated ASCII digits.
-                unsafe {
-                    ffi::PyLong_FromString(buf.as_ptr() as *const c_char, std::ptr::null_mut(), 10)
-                }
-            }
-        };
-        Ok(Owned::from_new(py, p)?)
+        self.number_slow(n)
     }
-
     #[inline]
     fn string(&mut self, s: Str<'_>) -> Result<Owned, Fail> {
         Ok(str_from_utf8(self.py, s.bytes, s.ascii, s.surrogates)?)
