@@ -269,7 +269,7 @@ fn eight_digits(v: u64) -> u64 {
 
 /// `m * 10^exponent` (`m` exact), or `None` when the fast algorithms cannot
 /// decide.
-#[inline]
+#[inline(always)]
 fn float_value(m: u64, exponent: i64) -> Option<f64> {
     if m == 0 {
         return Some(0.0);
@@ -291,6 +291,7 @@ fn float_value(m: u64, exponent: i64) -> Option<f64> {
 
 /// `w * 10^q` as the biased exponent and mantissa bits of an `f64`, or
 /// `None` when the 128-bit product cannot decide the rounding.
+#[inline(always)]
 fn eisel_lemire(q: i64, mut w: u64) -> Option<(u64, i32)> {
     if w == 0 || q < SMALLEST_POWER_OF_FIVE {
         return Some((0, 0));
