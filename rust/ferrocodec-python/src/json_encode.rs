@@ -492,7 +492,9 @@ impl<'a, 'py> Walker<'a, 'py> {
     }
 
     /// An output written in place into the object it becomes, when the
-    /// last output on this thread was long enough to pay for it.
+    /// last output on this thread was long enough to pay for it and not so
+    /// long that its allocation is mapped afresh each time
+    /// ([`crate::out::IN_PLACE_MAX`]).
     #[inline(always)]
     fn in_place(
         cfg: &Encoder,
@@ -500,7 +502,7 @@ impl<'a, 'py> Walker<'a, 'py> {
         last_len: usize,
         last_ascii: bool,
     ) -> Option<OutBuf> {
-        if last_len < crate::out::IN_PLACE_MIN {
+        if !(crate::out::IN_PLACE_MIN..crate::out::IN_PLACE_MAX).contains(&last_len) {
             return None;
         }
         Self::in_place_object(cfg, target, last_len, last_ascii)
